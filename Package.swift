@@ -1,0 +1,80 @@
+// swift-tools-version:6.2
+// Dependency rule (see README "Architecture"): arrows point down, no cycles.
+//   exposure -> SessionRuntime -> {XR, Render, Audio, Control, Recording, Environments} -> ExposureCore, SceneModel
+//   Native C libraries are reached only through the C* system-library targets.
+import PackageDescription
+
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "exposure",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "exposure", targets: ["exposure"]),
+        // The simulated headset is an OpenXR runtime the real Khronos loader loads (XR_RUNTIME_JSON).
+        .library(name: "SimulatedHeadset", type: .dynamic, targets: ["SimulatedHeadset"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // MARK: native system libraries (module map + shim header each)
+        .systemLibrary(name: "CVulkan", pkgConfig: "vulkan",
+                       providers: [.apt(["libvulkan-dev"])]),
+        .systemLibrary(name: "COpenXR", pkgConfig: "openxr",
+                       providers: [.apt(["libopenxr-dev"])]),
+        .systemLibrary(name: "COpenAL", pkgConfig: "openal",
+                       providers: [.apt(["libopenal-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: pure Swift core
+        .target(name: "SceneModel", swiftSettings: v5),
+        .target(name: "ExposureCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: v5),
+        .target(name: "Environments",
+                dependencies: ["ExposureCore", "SceneModel", .product(name: "Yams", package: "Yams")],
+                swiftSettings: v5),
+        .target(name: "PNG", dependencies: ["CZlib"], swiftSettings: v5),
+
+        // MARK: native subsystems
+        .plugin(name: "CompileShaders", capability: .buildTool()),
+        .target(name: "Render", dependencies: ["CVulkan", "SceneModel", "PNG"],
+                exclude: ["Shaders"], swiftSettings: v5, plugins: ["CompileShaders"]),
+        .target(name: "XR", dependencies: ["COpenXR", "CVulkan", "Render", "SceneModel"], swiftSettings: v5),
+        .target(name: "Audio", dependencies: ["COpenAL", "SceneModel"], swiftSettings: v5),
+        .target(name: "Recording", dependencies: ["CSQLite", "ExposureCore", "SceneModel"], swiftSettings: v5),
+        .target(name: "Control", dependencies: [
+            "ExposureCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        ], swiftSettings: v5),
+        .target(name: "SessionRuntime", dependencies: [
+            "ExposureCore", "Environments", "SceneModel", "Render", "XR", "Audio", "Recording", "Control",
+        ], swiftSettings: v5),
+        .executableTarget(name: "exposure", dependencies: [
+            "SessionRuntime", "ExposureCore", "Environments", "Render", "XR", "Audio", "Recording", "Control", "PNG",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: v5),
+
+        // MARK: test fixture: an OpenXR runtime for CI (no headset here)
+        .target(name: "SimulatedHeadset", dependencies: ["COpenXR", "CVulkan", "PNG", "SceneModel"], swiftSettings: v5),
+
+        // MARK: tests
+        .testTarget(name: "PNGTests", dependencies: ["PNG"], swiftSettings: v5),
+        .testTarget(name: "ExposureCoreTests", dependencies: [
+            "ExposureCore", .product(name: "PropertyBased", package: "swift-property-based"),
+        ], swiftSettings: v5),
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Render", "PNG"], swiftSettings: v5),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "SceneModel", "PNG"], swiftSettings: v5),
+        .testTarget(name: "XRTests", dependencies: ["XR", "Render", "PNG"], swiftSettings: v5),
+        .testTarget(name: "AudioTests", dependencies: ["Audio"], swiftSettings: v5),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording"], swiftSettings: v5),
+        .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: v5),
+        .testTarget(name: "SessionRuntimeTests", dependencies: ["SessionRuntime", "PNG"], swiftSettings: v5),
+    ]
+)

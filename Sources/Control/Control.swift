@@ -1,0 +1,1 @@
+// Control: module placeholder; see README Architecture.

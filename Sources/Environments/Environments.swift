@@ -1,0 +1,1 @@
+// Environments: module placeholder; see README Architecture.

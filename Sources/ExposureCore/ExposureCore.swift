@@ -1,0 +1,1 @@
+// ExposureCore: module placeholder; see README Architecture.

@@ -1,0 +1,1 @@
+// Recording: module placeholder; see README Architecture.

@@ -1,0 +1,1 @@
+// SessionRuntime: module placeholder; see README Architecture.

@@ -1,0 +1,1 @@
+// SimulatedHeadset: module placeholder; see README Architecture.

@@ -1,0 +1,4 @@
+import XCTest
+
+// ControlTests: placeholder until the module lands.
+final class ControlPlaceholderTests: XCTestCase { func testModuleLinks() {} }

@@ -1,0 +1,4 @@
+import XCTest
+
+// EnvironmentsTests: placeholder until the module lands.
+final class EnvironmentsPlaceholderTests: XCTestCase { func testModuleLinks() {} }

@@ -1,0 +1,4 @@
+import XCTest
+
+// ExposureCoreTests: placeholder until the module lands.
+final class ExposureCorePlaceholderTests: XCTestCase { func testModuleLinks() {} }

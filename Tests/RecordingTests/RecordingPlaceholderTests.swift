@@ -1,0 +1,4 @@
+import XCTest
+
+// RecordingTests: placeholder until the module lands.
+final class RecordingPlaceholderTests: XCTestCase { func testModuleLinks() {} }

@@ -1,0 +1,4 @@
+import XCTest
+
+// RenderTests: placeholder until the module lands.
+final class RenderPlaceholderTests: XCTestCase { func testModuleLinks() {} }

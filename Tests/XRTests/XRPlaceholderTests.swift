@@ -1,0 +1,4 @@
+import XCTest
+
+// XRTests: placeholder until the module lands.
+final class XRPlaceholderTests: XCTestCase { func testModuleLinks() {} }
