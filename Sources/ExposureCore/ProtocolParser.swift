@@ -170,8 +170,9 @@ public enum ProtocolParser {
         }
         r.finish()
         guard let id, let rule else { return nil }
-        if maxDuration == nil && !canEnd(rule) {
-            sink.error(node.location, "\(node.path).progression", "this step can never end: its rule cannot be met and it has no max_duration_s")
+        if rule.usesExpectancy && minDuration < 30 {
+            sink.warning(node.location, "\(node.path).min_duration_s",
+                         "the after-trial expectancy rating is asked when min_duration_s has passed; \(FieldReader.format(minDuration)) s is a very short trial")
         }
         return ProtocolStep(id: id, title: title, intensity: intensity, parameters: values, minDuration: minDuration,
                             maxDuration: maxDuration, progression: rule, sudsEvery: sudsEvery, events: events)
@@ -251,16 +252,6 @@ public enum ProtocolParser {
         default:
             sink.error(pair.keyLocation, v.path, "unknown rule\(FieldReader.suggestion(pair.key, ruleKeys)); rules: \(ruleKeys.joined(separator: ", "))")
             return nil
-        }
-    }
-
-    /// Whether anything other than the step's max duration can end it. Therapist decision counts:
-    /// the therapist can always move on.
-    static func canEnd(_ rule: ProgressionRule) -> Bool {
-        switch rule {
-        case .sudsDropPercent, .sudsAtOrBelow, .fixedDuration, .therapistDecision, .expectancyViolation: return true
-        case .all(let r): return r.allSatisfy(canEnd)
-        case .any(let r): return r.contains(where: canEnd)
         }
     }
 

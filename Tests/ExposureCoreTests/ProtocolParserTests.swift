@@ -138,10 +138,19 @@ final class ProtocolParserTests: XCTestCase {
         XCTAssertEqual(hit?.field, "steps[1]")
     }
 
-    func testStepThatCanNeverEnd() {
-        // `all` with a rule list is fine; an `all` of nothing is refused, and a step without any way out is reported.
+    func testEmptyCombinatorAndShortExpectancyTrial() throws {
+        let warned = ProtocolParser.check(path: try write(Self.good), vocabulary: testVocabulary)
+        XCTAssertEqual(warned.map(\.severity), [.warning], "\(warned)")
+        XCTAssertEqual(warned.first?.field, "steps[1].min_duration_s")
         let text = Self.good.replacingOccurrences(of: "progression: {suds_drop_percent: 50}", with: "progression: {all: []}")
         XCTAssertTrue(diagnostics(text).contains { $0.message.contains("non-empty list of rules") })
+    }
+
+    func write(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("protocol-\(UUID().uuidString).yaml")
+        try Data(text.utf8).write(to: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
     }
 
     func testWrongTypesAndEmptyFile() {
