@@ -32,7 +32,7 @@ enum ExportFiles {
         ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ object: Any) -> String {
+    static func json(_ object: [String: Any]) -> String {
         guard JSONSerialization.isValidJSONObject(object),
               let d = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
             return "{}"
@@ -45,6 +45,9 @@ enum ExportFiles {
               let d = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: d, as: UTF8.self)
     }
+
+    /// JSON null for a missing value.
+    static func orNull<T>(_ v: T?) -> Any { v.map { $0 as Any } ?? NSNull() }
 
     static func makeDirectory(_ url: URL) throws {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {

@@ -1,6 +1,6 @@
 // Typed errors for the session record: each names the file, the SQLite call or table, and what to do.
 
-public enum RecordError: Error, Equatable, CustomStringConvertible {
+public enum RecordError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAPseudonym(reason: String)
     case invalidSessionID(String)
     case sessionExists(path: String)

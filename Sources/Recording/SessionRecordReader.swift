@@ -30,19 +30,28 @@ public struct SessionRecord: Sendable {
 }
 
 enum SessionRecordReader {
-    static func open(_ path: String) throws -> SQLiteDatabase {
+    /// Opens a record for reading. `degraded` is set when the schema only loaded with SQLite's schema
+    /// checks relaxed (a truncated or damaged file): read it, but never write to it.
+    static func open(_ path: String) throws -> (db: SQLiteDatabase, degraded: String?) {
         let db: SQLiteDatabase
         do { db = try SQLiteDatabase(path: path) } catch {
             db = try SQLiteDatabase(path: path, readOnly: true)
         }
-        // Touch the schema now so a file that is not a database fails here, with a clear message.
-        var tables: Set<String> = []
+        var degraded: String?
+        var tables: Set<String>
         do {
-            let s = try db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-            while try s.step("read schema") { tables.insert(s.string(0)) }
+            tables = try tableNames(db)
         } catch let RecordError.sqlite(_, _, code, message) {
-            db.close()
-            throw RecordError.notARecord(path: path, detail: "the file header or schema is unreadable (\(message), SQLite \(code))")
+            // A truncated file fails SQLite's schema check (root pages past the end); with the check
+            // relaxed, the tables that are still whole can be read.
+            do {
+                try db.execute("PRAGMA writable_schema=ON")
+                tables = try tableNames(db)
+                degraded = "\(message) (SQLite \(code)) while loading the schema; the file may be truncated"
+            } catch {
+                db.close()
+                throw RecordError.notARecord(path: path, detail: "the file header or schema is unreadable (\(message), SQLite \(code))")
+            }
         }
         guard tables.contains("meta") || tables.contains("events") else {
             db.close()
@@ -50,7 +59,14 @@ enum SessionRecordReader {
                 path: path, detail: tables.isEmpty ? "the file is empty or holds no tables"
                     : "it has no session tables (found: \(tables.sorted().joined(separator: ", ")))")
         }
-        return db
+        return (db, degraded)
+    }
+
+    private static func tableNames(_ db: SQLiteDatabase) throws -> Set<String> {
+        var tables: Set<String> = []
+        let s = try db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        while try s.step("read schema") { tables.insert(s.string(0)) }
+        return tables
     }
 
     static func readMeta(_ db: SQLiteDatabase) throws -> [String: String] {
@@ -61,14 +77,15 @@ enum SessionRecordReader {
     }
 
     static func state(path: String) throws -> SessionState? {
-        let db = try open(path)
+        let (db, _) = try open(path)
         defer { db.close() }
         return try readMeta(db)["state"].flatMap(SessionState.init(rawValue:))
     }
 
     static func markInterrupted(path: String) throws {
-        let db = try open(path)
+        let (db, degraded) = try open(path)
         defer { db.close() }
+        if let d = degraded { throw RecordError.damaged(path: path, part: "database file", detail: d + "; left unmarked") }
         try db.execute("PRAGMA synchronous=FULL")
         var last = 0.0
         for q in ["SELECT max(wall_clock) FROM poses", "SELECT max(wall_clock) FROM events",
@@ -105,9 +122,10 @@ enum SessionRecordReader {
     }
 
     static func read(path: String) throws -> SessionRecord {
-        let db = try open(path)
+        let (db, degraded) = try open(path)
         defer { db.close() }
         var damage: [RecordError] = []
+        if let d = degraded { damage.append(.damaged(path: path, part: "database file", detail: d)) }
         func damaged(_ part: String, _ detail: String) { damage.append(.damaged(path: path, part: part, detail: detail)) }
 
         var meta: [String: String] = [:]

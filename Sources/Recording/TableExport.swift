@@ -60,32 +60,32 @@ enum TableExport {
             "protocol_hash": m.protocolHash, "environment_hashes": m.environmentHashes,
             "software_version": m.softwareVersion, "seed": String(m.seed), "runtime_name": m.runtimeName,
             "headset_name": m.headsetName, "display_rate_hz": m.displayRateHz, "start_wall_clock": m.startWallClock,
-            "state": r.state.rawValue, "end_wall_clock": r.endWallClock ?? NSNull(), "dropped_items": r.droppedItems,
+            "state": r.state.rawValue, "end_wall_clock": ExportFiles.orNull(r.endWallClock), "dropped_items": Int(r.droppedItems),
         ]))
         for e in r.events {
             lines.append(ExportFiles.jsonLine([
-                "type": "event", "sequence": e.sequence, "session_time": e.sessionTime, "wall_clock": e.wallClock,
-                "display_time_ns": e.displayTimeNs ?? NSNull(), "kind": e.kind, "actor": e.actor.rawValue,
+                "type": "event", "sequence": Int(e.sequence), "session_time": e.sessionTime, "wall_clock": e.wallClock,
+                "display_time_ns": ExportFiles.orNull(e.displayTimeNs.map { Int($0) }), "kind": e.kind, "actor": e.actor.rawValue,
                 "reason": e.reason, "payload": e.payload,
             ]))
         }
         for x in r.ratings {
             lines.append(ExportFiles.jsonLine([
                 "type": "rating", "session_time": x.sessionTime, "wall_clock": x.wallClock,
-                "display_time_ns": x.displayTimeNs ?? NSNull(), "kind": x.kind.rawValue, "value": x.value,
+                "display_time_ns": ExportFiles.orNull(x.displayTimeNs.map { Int($0) }), "kind": x.kind.rawValue, "value": x.value,
                 "items": x.items, "source": x.source,
             ]))
         }
         for p in r.poses {
             lines.append(ExportFiles.jsonLine([
-                "type": "pose", "display_time_ns": p.displayTimeNs, "wall_clock": p.wallClock,
+                "type": "pose", "display_time_ns": Int(p.displayTimeNs), "wall_clock": p.wallClock,
                 "position": [p.position.x, p.position.y, p.position.z].map(Double.init),
                 "orientation": [p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w].map(Double.init),
             ]))
         }
         for f in r.frames {
             lines.append(ExportFiles.jsonLine([
-                "type": "frame", "frame_index": f.index, "display_time_ns": f.displayTimeNs,
+                "type": "frame", "frame_index": Int(f.index), "display_time_ns": Int(f.displayTimeNs),
                 "cpu_ms": Double(f.cpuMs), "missed_frames": Int(f.missedFrames),
             ]))
         }

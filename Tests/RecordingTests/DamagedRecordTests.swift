@@ -71,8 +71,11 @@ final class DamagedRecordTests: XCTestCase {
         try h.close()
 
         let r = try store.read("S-001")
-        XCTAssertFalse(r.damage.isEmpty)
-        for d in r.damage {
+        XCTAssertGreaterThan(r.damage.count, 1, "the file and at least one table: \(r.damage)")
+        guard case let .damaged(_, first, detail)? = r.damage.first else { return XCTFail("\(r.damage)") }
+        XCTAssertEqual(first, "database file")
+        XCTAssertTrue(detail.contains("truncated"), detail)
+        for d in r.damage.dropFirst() {
             guard case let .damaged(_, part, _) = d else { return XCTFail("\(d)") }
             XCTAssertTrue(part.hasSuffix("table"), part)
         }
