@@ -10,6 +10,7 @@ struct Exposure: ParsableCommand {
             Version.self,
             Validate.self,
             Simulate.self,
+            SessionsCommand.self, ExportCommand.self, ReportCommand.self, BenchRecordCommand.self, RecordSoakCommand.self,
         ])
 }
 
