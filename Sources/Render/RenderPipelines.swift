@@ -10,6 +10,12 @@ final class RenderPipelines {
 
     let context: VulkanContext
     let renderPass: VkRenderPass
+    /// Multisampled only: a pass that keeps the multisampled colour (for vkCmdResolveImage) instead of
+    /// resolving in the pass. Lavapipe (Mesa 22.3) ignores the base array layer of a resolve
+    /// attachment's view, so eyes in layer 1+ of an array image are resolved with a command.
+    /// Single-subpass passes that differ only in resolve attachments are compatible, so the
+    /// same pipelines serve both.
+    let explicitResolvePass: VkRenderPass?
     let setLayout: VkDescriptorSetLayout
     let layout: VkPipelineLayout
     private(set) var sky: VkPipeline?
@@ -18,7 +24,14 @@ final class RenderPipelines {
     init(context: VulkanContext, colorFormat: VkFormat, depthFormat: VkFormat, samples: VkSampleCountFlagBits) throws {
         self.context = context
         let device = context.device
-        renderPass = try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples)
+        renderPass = try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: true)
+        do {
+            explicitResolvePass = samples == VK_SAMPLE_COUNT_1_BIT ? nil
+                : try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: false)
+        } catch {
+            vkDestroyRenderPass(device, renderPass, nil)
+            throw error
+        }
         do {
             let arena = CArena()
             var binding = VkDescriptorSetLayoutBinding()
@@ -53,6 +66,7 @@ final class RenderPipelines {
             self.layout = layout
         } catch {
             vkDestroyRenderPass(device, renderPass, nil)
+            if let pass = explicitResolvePass { vkDestroyRenderPass(device, pass, nil) }
             throw error
         }
         // From here on deinit cleans up whatever was made.
@@ -67,10 +81,11 @@ final class RenderPipelines {
         vkDestroyPipelineLayout(device, layout, nil)
         vkDestroyDescriptorSetLayout(device, setLayout, nil)
         vkDestroyRenderPass(device, renderPass, nil)
+        if let pass = explicitResolvePass { vkDestroyRenderPass(device, pass, nil) }
     }
 
     private static func makeRenderPass(_ device: VkDevice, _ colorFormat: VkFormat, _ depthFormat: VkFormat,
-                                       _ samples: VkSampleCountFlagBits) throws -> VkRenderPass {
+                                       _ samples: VkSampleCountFlagBits, resolveInPass: Bool) throws -> VkRenderPass {
         let arena = CArena()
         let multisampled = samples != VK_SAMPLE_COUNT_1_BIT
         var color = VkAttachmentDescription()
@@ -78,11 +93,11 @@ final class RenderPipelines {
         color.samples = samples
         color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR
         // Multisampled colour is only an intermediate; without MSAA it is the eye's target itself.
-        color.storeOp = multisampled ? VK_ATTACHMENT_STORE_OP_DONT_CARE : VK_ATTACHMENT_STORE_OP_STORE
+        color.storeOp = multisampled && resolveInPass ? VK_ATTACHMENT_STORE_OP_DONT_CARE : VK_ATTACHMENT_STORE_OP_STORE
         color.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE
         color.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE
         color.initialLayout = multisampled ? VK_IMAGE_LAYOUT_UNDEFINED : VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL
-        color.finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL
+        color.finalLayout = multisampled && !resolveInPass ? VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL : VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL
         var depth = VkAttachmentDescription()
         depth.format = depthFormat
         depth.samples = samples
@@ -107,23 +122,23 @@ final class RenderPipelines {
         subpass.colorAttachmentCount = 1
         subpass.pColorAttachments = UnsafePointer(arena.put(VkAttachmentReference(attachment: 0, layout: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)))
         subpass.pDepthStencilAttachment = UnsafePointer(arena.put(VkAttachmentReference(attachment: 1, layout: VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL)))
-        if multisampled {
+        if multisampled && resolveInPass {
             subpass.pResolveAttachments = UnsafePointer(arena.put(VkAttachmentReference(attachment: 2, layout: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)))
         }
         // The eyes reuse the same multisampled colour and depth images one after the other:
-        // the next eye's clear must wait for the previous eye's writes.
+        // the next eye's clear must wait for the previous eye's writes (and for a resolve command's reads).
         let attachmentStages = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue
             | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
         var dependency = VkSubpassDependency()
         dependency.srcSubpass = VK_SUBPASS_EXTERNAL
         dependency.dstSubpass = 0
-        dependency.srcStageMask = attachmentStages
+        dependency.srcStageMask = attachmentStages | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
         dependency.dstStageMask = attachmentStages
         dependency.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue
         dependency.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT.rawValue
             | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
 
-        let attachments = multisampled ? [color, depth, resolve] : [color, depth]
+        let attachments = multisampled && resolveInPass ? [color, depth, resolve] : [color, depth]
         var info = VkRenderPassCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO
         info.attachmentCount = UInt32(attachments.count)

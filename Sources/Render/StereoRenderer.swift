@@ -9,6 +9,9 @@ public struct ColorTarget {
     public var format: VkFormat
     public var width: Int
     public var height: Int
+    /// With MSAA, an eye in layer 1 or above is resolved with vkCmdResolveImage, so such an image
+    /// needs TRANSFER_DST usage too (OpenXR: XR_SWAPCHAIN_USAGE_TRANSFER_DST_BIT). Layer 0 needs
+    /// only COLOR_ATTACHMENT.
     public var arrayLayer: UInt32
     /// The layout the image is in when `render` starts (UNDEFINED discards its contents).
     public var layoutBefore: VkImageLayout
@@ -75,7 +78,7 @@ public final class StereoRenderer {
                              samples: sampleBits, aspect: VK_IMAGE_ASPECT_DEPTH_BIT.rawValue)
         multisampleColor = sampleBits == VK_SAMPLE_COUNT_1_BIT ? nil : try GPUImage(
             context: context, width: width, height: height, format: colorFormat,
-            usage: VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT.rawValue | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT.rawValue,
+            usage: VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT.rawValue | VK_IMAGE_USAGE_TRANSFER_SRC_BIT.rawValue,
             samples: sampleBits, aspect: VK_IMAGE_ASPECT_COLOR_BIT.rawValue)
 
         var poolSize = VkDescriptorPoolSize(type: VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, descriptorCount: 1)
@@ -199,13 +202,29 @@ public final class StereoRenderer {
         try recorder.begin()
         let cmd = recorder.buffer
         for (view, target) in zip(views, targets) {
+            if let msaa = multisampleColor, target.arrayLayer != 0, let pass = pipelines.explicitResolvePass {
+                // See RenderPipelines.explicitResolvePass: resolve with a command into the layer.
+                let framebuffer = try makeFramebuffer(pass: pass, [msaa.view, depth.view])
+                framebuffers.append(framebuffer)
+                transition(cmd, image: target.image, layer: target.arrayLayer, from: target.layoutBefore, to: VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL)
+                drawEye(cmd, scene: scene, view: view, pass: pass, framebuffer: framebuffer, attachmentCount: 2, draws: draws)
+                var region = VkImageResolve()
+                region.srcSubresource = VkImageSubresourceLayers(aspectMask: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, mipLevel: 0, baseArrayLayer: 0, layerCount: 1)
+                region.dstSubresource = VkImageSubresourceLayers(aspectMask: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, mipLevel: 0,
+                                                                 baseArrayLayer: target.arrayLayer, layerCount: 1)
+                region.extent = VkExtent3D(width: UInt32(width), height: UInt32(height), depth: 1)
+                vkCmdResolveImage(cmd, msaa.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, target.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region)
+                transition(cmd, image: target.image, layer: target.arrayLayer, from: VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, to: target.layoutAfter)
+                continue
+            }
             let targetView = try makeImageView(context, image: target.image, format: target.format,
                                                aspect: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, baseLayer: target.arrayLayer, layers: 1)
             targetViews.append(targetView)
-            let framebuffer = try makeFramebuffer(targetView)
+            let attachments: [VkImageView] = multisampleColor.map { [$0.view, depth.view, targetView] } ?? [targetView, depth.view]
+            let framebuffer = try makeFramebuffer(pass: pipelines.renderPass, attachments)
             framebuffers.append(framebuffer)
             transition(cmd, image: target.image, layer: target.arrayLayer, from: target.layoutBefore, to: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)
-            drawEye(cmd, scene: scene, view: view, framebuffer: framebuffer, draws: draws)
+            drawEye(cmd, scene: scene, view: view, pass: pipelines.renderPass, framebuffer: framebuffer, attachmentCount: attachments.count, draws: draws)
             transition(cmd, image: target.image, layer: target.arrayLayer, from: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, to: target.layoutAfter)
         }
         afterDrawing(cmd)
@@ -239,13 +258,13 @@ public final class StereoRenderer {
         return draws
     }
 
-    private func makeFramebuffer(_ targetView: VkImageView) throws -> VkFramebuffer {
-        let attachments: [VkImageView?] = multisampleColor.map { [$0.view, depth.view, targetView] } ?? [targetView, depth.view]
+    private func makeFramebuffer(pass: VkRenderPass, _ views: [VkImageView]) throws -> VkFramebuffer {
+        let attachments: [VkImageView?] = views
         var fb: VkFramebuffer?
         try attachments.withUnsafeBufferPointer { ptr in
             var info = VkFramebufferCreateInfo()
             info.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO
-            info.renderPass = pipelines.renderPass
+            info.renderPass = pass
             info.attachmentCount = UInt32(attachments.count)
             info.pAttachments = ptr.baseAddress
             info.width = UInt32(width)
@@ -257,15 +276,16 @@ public final class StereoRenderer {
         return framebuffer
     }
 
-    private func drawEye(_ cmd: VkCommandBuffer, scene: Scene, view: EyeView, framebuffer: VkFramebuffer, draws: [Draw]) {
+    private func drawEye(_ cmd: VkCommandBuffer, scene: Scene, view: EyeView, pass: VkRenderPass, framebuffer: VkFramebuffer,
+                         attachmentCount: Int, draws: [Draw]) {
         let clear = scene.sky?.horizon ?? scene.background
         var clears = [VkClearValue(color: VkClearColorValue(float32: (clear.x, clear.y, clear.z, 1))),
                       VkClearValue(depthStencil: VkClearDepthStencilValue(depth: 1, stencil: 0))]
-        if multisampleColor != nil { clears.append(clears[0]) }
+        if attachmentCount == 3 { clears.append(clears[0]) }
         clears.withUnsafeBufferPointer { ptr in
             var begin = VkRenderPassBeginInfo()
             begin.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO
-            begin.renderPass = pipelines.renderPass
+            begin.renderPass = pass
             begin.framebuffer = framebuffer
             begin.renderArea = VkRect2D(offset: VkOffset2D(x: 0, y: 0), extent: VkExtent2D(width: UInt32(width), height: UInt32(height)))
             begin.clearValueCount = UInt32(clears.count)

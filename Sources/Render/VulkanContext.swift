@@ -249,7 +249,7 @@ public final class VulkanContext {
         if commandPool == nil {
             var info = VkCommandPoolCreateInfo()
             info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO
-            info.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT.rawValue
+            info.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT.rawValue | VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT.rawValue
             info.queueFamilyIndex = queueFamilyIndex
             var pool: VkCommandPool?
             try vkCheck("vkCreateCommandPool", vkCreateCommandPool(device, &info, nil, &pool))

@@ -8,6 +8,9 @@ struct Exposure: ParsableCommand {
         abstract: "VR exposure-therapy session runtime: sessions, previews, protocols, records.",
         subcommands: [
             Version.self,
+            RenderCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
         ])
 }
 
