@@ -11,6 +11,9 @@ struct Exposure: ParsableCommand {
             Validate.self,
             Simulate.self,
             SessionsCommand.self, ExportCommand.self, ReportCommand.self, BenchRecordCommand.self, RecordSoakCommand.self,
+            RenderCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
         ])
 }
 
