@@ -14,6 +14,7 @@ struct Exposure: ParsableCommand {
             RenderCommand.self,
             DoctorCommand.self,
             BenchCommand.self,
+            BenchEnvironments.self,
         ])
 }
 
