@@ -19,8 +19,11 @@ final class SynthesisTests: XCTestCase {
             let s = SoundSynthesizer.loop(for: kind, sampleRate: rate, seed: 1)
             XCTAssertEqual(s.count, Int(SoundSynthesizer.loopSeconds(kind) * Float(rate)), "\(kind)")
             XCTAssertTrue(s.allSatisfy { $0.isFinite && abs($0) <= 0.95 + 1e-6 }, "\(kind) stays in range")
-            let rms = SignalShaping.rms(s)
-            XCTAssertEqual(rms, SoundSynthesizer.targetRMS(kind), accuracy: SoundSynthesizer.targetRMS(kind) * 0.35, "\(kind) level")
+            // At its target level, unless its peaks (footsteps are all transient) hit the limit first.
+            let rms = SignalShaping.rms(s), peak = s.map(abs).max() ?? 0, target = SoundSynthesizer.targetRMS(kind)
+            XCTAssertTrue(abs(rms - target) < target * 0.01 || (rms < target && abs(peak - 0.95) < 0.001),
+                          "\(kind) level: rms \(rms), peak \(peak)")
+            XCTAssertGreaterThan(rms, target / 3, "\(kind) audible")
             // Seamless: the jump from the last sample back to the first is like any other step.
             let typicalStep = zip(s.dropFirst(), s).map { abs($0 - $1) }.reduce(0, +) / Float(s.count - 1)
             let wrapStep = abs(s[0] - s[s.count - 1])
