@@ -51,6 +51,12 @@ final class SpatialRenderTests: XCTestCase {
         let turned = Pose(position: standingHead.position, orientation: Quat(axis: Vec3(0, 1, 0), angle: .pi))
         let clip = try renderSettled([left], head: turned)
         XCTAssertGreaterThan(decibels(clip.rms(channel: 1) / clip.rms(channel: 0)), 3)
+
+        // Turned 90 degrees to the left (yaw +90 about +Y), what was straight ahead is on the right.
+        let ahead = SoundEmitter(id: 1, kind: .murmur, position: Vec3(0, 1.6, -2), gain: 1)
+        let turnedLeft = Pose(position: standingHead.position, orientation: Quat(axis: Vec3(0, 1, 0), angle: .pi / 2))
+        let quarter = try renderSettled([ahead], head: turnedLeft)
+        XCTAssertGreaterThan(decibels(quarter.rms(channel: 1) / quarter.rms(channel: 0)), 3)
     }
 
     /// The listener follows the head's position too: walk past the emitter and it changes side.
