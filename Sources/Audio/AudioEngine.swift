@@ -82,6 +82,9 @@ public final class AudioEngine: @unchecked Sendable {
         case .deviceDefault: break
         }
 
+        // Synthesis is the slow part (seconds in a debug build): do it before the device starts playing silence.
+        for kind in SoundKind.allCases { _ = SoundBank.samples(kind, sampleRate: SoundBank.synthesisRate, seed: seed) }
+
         let device: OpaquePointer
         switch output {
         case let .loopback(rate):
