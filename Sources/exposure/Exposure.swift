@@ -15,6 +15,7 @@ struct Exposure: ParsableCommand {
             DoctorCommand.self,
             BenchCommand.self,
             BenchEnvironments.self,
+            AudioPreview.self,
         ])
 }
 
