@@ -112,7 +112,7 @@ extension AudioEngine {
     func applyGains() throws {
         for v in voices.values { alSourcef(v.source, AL_GAIN, v.gain * v.fade.level) }
         for v in departing { alSourcef(v.source, AL_GAIN, v.gain * v.fade.level) }
-        alSourcef(roomTone.source, AL_GAIN, roomTone.fade.level)
+        alSourcef(roomTone.source, AL_GAIN, Self.ownRoomToneGain * roomTone.fade.level)
         try AL.check("alSourcef(AL_GAIN)")
     }
 

@@ -43,6 +43,8 @@ public enum HRTFStatus: String, Sendable {
 public final class AudioEngine: @unchecked Sendable {
     /// How long a full fade takes (mode switch, emitters appearing or leaving). Under the 300 ms the issue asks for.
     public static let fadeSeconds: Double = 0.25
+    /// Level of the engine's own room tone (pause with the exposure scene still loaded): about -40 dBFS.
+    static let ownRoomToneGain: Float = 0.3
     /// Loopback renders in blocks this long so fades move smoothly and deterministically.
     static let blockSeconds: Double = 0.005
 
