@@ -50,6 +50,12 @@ public final class SessionConductor {
     private var lastPublished = -Double.infinity
     private var frameThreadCPUMs = 0.0
     public private(set) var lastScene = Scene()
+    /// The engine's output of the last frame (state, target, prompts still to answer).
+    public private(set) var lastOutput: EngineOutput?
+    /// A scripted patient answering prompts (demo sessions and tests); nil with a real patient.
+    public var patient: ScriptedPatient?
+    private var stepStart = 0.0
+    private var currentStep: Int?
 
     public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
                 board: SnapshotBoard = SnapshotBoard(), timeScale: Double = 1) {
@@ -75,7 +81,12 @@ public final class SessionConductor {
         lastSessionTime = max(lastSessionTime, t)
 
         var sources: [String] = []
-        for input in mailbox.drain() + headset {
+        var inputs = mailbox.drain() + headset
+        if let patient {
+            let answers = patient.inputs(at: t, prompts: lastOutput?.prompts ?? [], step: currentStep, stepStart: stepStart)
+            inputs += answers.map { SessionInput($0, from: .script) }
+        }
+        for input in inputs {
             apply(input, at: t, moment: m)
             sources.append(input.origin.label)
         }
@@ -84,6 +95,8 @@ public final class SessionConductor {
         }
 
         let out = engine.tick(at: t)
+        lastOutput = out
+        if out.state.step != currentStep { currentStep = out.state.step; stepStart = t }
         for e in out.events { note(e, moment: m, sources: sources) }
         let scene = world.update(target: out.target, dt: dt)
         sound?.update(listener: m.head, emitters: scene.emitters, safeRoom: out.target.safeRoom)
