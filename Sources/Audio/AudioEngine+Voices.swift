@@ -48,7 +48,8 @@ extension AudioEngine {
     /// OpenXR and OpenAL share axes (+X right, +Y up, -Z forward), so the pose maps straight across.
     func placeListener(_ pose: Pose) throws {
         let p = pose.position, q = pose.orientation.normalized
-        guard p.x.isFinite, p.y.isFinite, p.z.isFinite else { return }   // keep the last good pose
+        // A lost-tracking frame can carry NaNs: keep the last good pose.
+        guard MixPlan.isFinite(p), [q.x, q.y, q.z, q.w].allSatisfy(\.isFinite) else { return }
         let at = q.rotate(Vec3(0, 0, -1)), up = q.rotate(Vec3(0, 1, 0))
         alListener3f(AL_POSITION, p.x, p.y, p.z)
         var orientation: [ALfloat] = [at.x, at.y, at.z, up.x, up.y, up.z]
