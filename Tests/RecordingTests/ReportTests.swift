@@ -80,3 +80,14 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(count("<svg", in: html), 1)
     }
 }
+
+extension ReportTests {
+    func testReportFileIsWrittenAsUTF8HTML() throws {
+        let url = temporaryDirectory("report-file").appendingPathComponent("report.html")
+        try SessionReport.write(try record(), to: url)
+        let bytes = try Data(contentsOf: url)
+        XCTAssertEqual(String(decoding: bytes.prefix(15), as: UTF8.self), "<!DOCTYPE html>")
+        XCTAssertTrue(String(decoding: bytes, as: UTF8.self).hasSuffix("</body></html>\n"))
+        print("report written to \(url.path)")
+    }
+}

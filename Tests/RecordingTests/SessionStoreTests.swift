@@ -123,3 +123,19 @@ final class SessionStoreTests: XCTestCase {
         try live.finish(state: .aborted)
     }
 }
+
+final class RatingValidationTests: XCTestCase {
+    func testValidatedRatingsRefuseOutOfRangeValues() throws {
+        let r = try Rating.validated(.fms, value: 12, sessionTime: 60, source: .headset)
+        XCTAssertEqual(r.value, 12)
+        XCTAssertEqual(r.source, "headset")
+        XCTAssertThrowsError(try Rating.validated(.suds, value: 101, sessionTime: 1, source: .console))
+        XCTAssertThrowsError(try Rating.validated(.fms, value: 21, sessionTime: 1, source: .console))
+        let ssq = try Rating.ssq(before: false, answers: [1, 2, 0, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0, 3, 0, 0],
+                                 sessionTime: 1800, source: .console)
+        XCTAssertEqual(ssq.kind, .ssqPost)
+        XCTAssertEqual(ssq.value, 52.36, accuracy: 1e-9)
+        XCTAssertEqual(ssq.source, "console")
+        XCTAssertThrowsError(try Rating.ssq(before: true, answers: [3, 3], sessionTime: 0, source: .headset))
+    }
+}
