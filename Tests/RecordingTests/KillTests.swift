@@ -2,22 +2,23 @@ import Foundation
 import XCTest
 @testable import Recording
 
+/// The built `exposure` executable (next to the test bundle, or in .build/debug).
+func exposureBinary() throws -> URL {
+    var candidates: [URL] = []
+    for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") {
+        candidates.append(URL(fileURLWithPath: b.bundlePath).deletingLastPathComponent().appendingPathComponent("exposure"))
+    }
+    // Tests/RecordingTests/KillTests.swift -> package root -> .build/debug/exposure
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(root.appendingPathComponent(".build/debug/exposure"))
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw XCTSkip("exposure binary not built (looked in \(candidates.map(\.path))); run swift build first")
+    }
+    return found
+}
+
 /// SIGKILLs a real recording process (`exposure record-soak`) at random moments and checks the record.
 final class KillTests: XCTestCase {
-    private func exposureBinary() throws -> URL {
-        var candidates: [URL] = []
-        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") {
-            candidates.append(URL(fileURLWithPath: b.bundlePath).deletingLastPathComponent().appendingPathComponent("exposure"))
-        }
-        // Tests/RecordingTests/KillTests.swift -> package root -> .build/debug/exposure
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/exposure"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("exposure binary not built (looked in \(candidates.map(\.path))); run swift build first")
-        }
-        return found
-    }
-
     /// Collects stdout lines from a child process as they arrive.
     private final class LineCollector: @unchecked Sendable {
         private let lock = NSLock()
