@@ -139,3 +139,26 @@ final class RatingValidationTests: XCTestCase {
         XCTAssertThrowsError(try Rating.ssq(before: true, answers: [3, 3], sessionTime: 0, source: .headset))
     }
 }
+
+final class RecorderConcurrencyTests: XCTestCase {
+    func testEventsFromSeveralThreadsGetUniqueSequencesAndAllLand() throws {
+        let store = try SessionStore(directory: temporaryDirectory("threads"))
+        let rec = try store.create(sampleMetadata())
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            for i in 0..<300 {
+                rec.record(RecordedEvent(sessionTime: Double(i), kind: EventKind.annotation, actor: .therapist,
+                                         reason: "t\(thread)", payloadJSON: RecordedEvent.payload(["i": i])))
+                rec.record(PoseSample(displayTimeNs: Int64(i), wallClock: 0, position: .zero, orientation: SIMD4(0, 0, 0, 1)))
+            }
+        }
+        try rec.finish(state: .completed)
+        XCTAssertEqual(rec.statistics.dropped, 0)
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.events.map(\.sequence), Array(1...1200))
+        XCTAssertEqual(r.poses.count, 1200)
+        for t in 0..<4 {
+            let mine = r.events.filter { $0.reason == "t\(t)" }.compactMap { $0.number("i") }
+            XCTAssertEqual(mine, (0..<300).map(Double.init), "thread \(t)'s events keep their order")
+        }
+    }
+}
