@@ -11,6 +11,11 @@ struct Exposure: ParsableCommand {
             Validate.self,
             Simulate.self,
             SessionsCommand.self, ExportCommand.self, ReportCommand.self, BenchRecordCommand.self, RecordSoakCommand.self,
+            RenderCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
+            BenchEnvironments.self,
+            AudioPreview.self,
         ])
 }
 
