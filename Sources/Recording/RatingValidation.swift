@@ -4,7 +4,7 @@ import Foundation
 
 public extension Rating {
     /// A single 0-N rating (SUDS, FMS, expectancy), validated against its scale.
-    static func validated(_ kind: RecordedRatingKind, value: Double, sessionTime: Double,
+    static func validated(_ kind: RatingKind, value: Double, sessionTime: Double,
                           wallClock: Double = Date().timeIntervalSince1970, displayTimeNs: Int64? = nil,
                           source: RatingSource) throws -> Rating {
         let v: Double

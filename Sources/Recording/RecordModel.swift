@@ -1,6 +1,5 @@
 // The record's own plain model. SessionRuntime maps engine events onto these; nothing here
 // knows about the engine, OpenXR or Vulkan.
-import ExposureCore
 import Foundation
 
 /// How a session ended (or that it has not yet).
@@ -68,7 +67,11 @@ public struct SessionMetadata: Sendable, Equatable {
     }
 }
 
-// Who caused an event: ExposureCore.Actor (patient, therapist, protocol rule, safety, system), stored by raw value.
+/// Who caused an event. (ExposureCore has its own Actor for the engine; SessionRuntime maps one onto the
+/// other, so refer to this one as Recording.Actor where both modules are imported.)
+public enum Actor: String, Sendable, Codable, CaseIterable {
+    case patient, therapist, `protocol`, safety, system
+}
 
 /// Event kinds the exports and the report understand; others are kept and exported as they are.
 public enum EventKind {
@@ -122,7 +125,7 @@ public struct RecordedEvent: Sendable, Equatable {
     public func number(_ key: String) -> Double? { (payload[key] as? NSNumber)?.doubleValue }
 }
 
-public enum RecordedRatingKind: String, Sendable, Codable, CaseIterable {
+public enum RatingKind: String, Sendable, Codable, CaseIterable {
     case suds, fms
     case ssqPre = "ssq_pre"
     case ssqPost = "ssq_post"
@@ -134,7 +137,7 @@ public struct Rating: Sendable, Equatable {
     public var sessionTime: Double
     public var wallClock: Double
     public var displayTimeNs: Int64?
-    public var kind: RecordedRatingKind
+    public var kind: RatingKind
     /// SUDS 0-100, FMS 0-20, expectancy 0-100, SSQ total 0-235.62.
     public var value: Double
     /// Item answers (the 16 SSQ items in standard order); empty for single ratings.
@@ -143,7 +146,7 @@ public struct Rating: Sendable, Equatable {
     public var source: String
 
     public init(sessionTime: Double, wallClock: Double = Date().timeIntervalSince1970, displayTimeNs: Int64? = nil,
-                kind: RecordedRatingKind, value: Double, items: [Int] = [], source: String = "headset") {
+                kind: RatingKind, value: Double, items: [Int] = [], source: String = "headset") {
         self.sessionTime = sessionTime; self.wallClock = wallClock; self.displayTimeNs = displayTimeNs
         self.kind = kind; self.value = value; self.items = items; self.source = source
     }

@@ -17,7 +17,7 @@ public struct StepSummary: Sendable, Equatable {
 }
 
 public struct SSQSummary: Sendable, Equatable {
-    public var kind: RecordedRatingKind
+    public var kind: RatingKind
     public var nausea: Double, oculomotor: Double, disorientation: Double, total: Double
 }
 

@@ -199,7 +199,7 @@ enum SessionRecordReader {
         }
         readTable(db, "ratings", "SELECT session_time, wall_clock, display_time_ns, kind, value, items, source FROM ratings ORDER BY id",
                   &damage, path) { s in
-            guard let kind = RecordedRatingKind(rawValue: s.string(3)) else { return "rating kind '\(s.string(3))' is unknown" }
+            guard let kind = RatingKind(rawValue: s.string(3)) else { return "rating kind '\(s.string(3))' is unknown" }
             let itemsText = s.string(5)
             let items = itemsText.isEmpty ? [] : itemsText.split(separator: ",").compactMap { Int($0) }
             record.ratings.append(Rating(sessionTime: s.double(0), wallClock: s.double(1), displayTimeNs: s.optionalInt64(2),

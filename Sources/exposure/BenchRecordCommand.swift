@@ -52,7 +52,7 @@ struct BenchRecordCommand: ParsableCommand {
             rec.record(FrameSample(index: Int64(i), displayTimeNs: pose.displayTimeNs, cpuMs: 3, missedFrames: 0))
             if i % 10 == 0 {
                 rec.record(RecordedEvent(sessionTime: Double(i) / rate, wallClock: wall, displayTimeNs: pose.displayTimeNs,
-                                         kind: EventKind.parameter, actor: .protocolRule, reason: "bench"))
+                                         kind: EventKind.parameter, actor: .protocol, reason: "bench"))
             }
             costs.append((now() - t0) * 1000)
             next += period

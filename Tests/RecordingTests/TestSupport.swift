@@ -37,10 +37,10 @@ func writeSyntheticSession(store: SessionStore, id: String = "S-001", seconds: D
         }
         if i % Int(seconds * 90 / 3) == 0 {
             let step = i / Int(seconds * 90 / 3) + 1
-            rec.record(RecordedEvent(sessionTime: t, wallClock: t0 + t, kind: EventKind.step, actor: .protocolRule,
+            rec.record(RecordedEvent(sessionTime: t, wallClock: t0 + t, kind: EventKind.step, actor: .protocol,
                                      reason: "previous step complete",
                                      payloadJSON: RecordedEvent.payload(["step": step, "name": "floor \(step)"])))
-            rec.record(RecordedEvent(sessionTime: t, wallClock: t0 + t, kind: EventKind.intensity, actor: .protocolRule,
+            rec.record(RecordedEvent(sessionTime: t, wallClock: t0 + t, kind: EventKind.intensity, actor: .protocol,
                                      reason: "step start", payloadJSON: RecordedEvent.payload(["intensity": step * 25])))
         }
         if i > 0 && i % (20 * 90) == 10 * 90 || i % (20 * 90) == 19 * 90 {
