@@ -162,3 +162,28 @@ final class RecorderConcurrencyTests: XCTestCase {
         }
     }
 }
+
+final class RecorderFailureTests: XCTestCase {
+    /// Another connection holds the write lock past the busy timeout: the batch fails, its events are kept
+    /// and committed on a later round, and finish() does not report a loss.
+    func testEventsSurviveATransientWriteFailure() throws {
+        let store = try SessionStore(directory: temporaryDirectory("busy"))
+        let rec = try store.create(sampleMetadata(), sampleFlushInterval: 0.1)
+        var blocker: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(store.recordPath(for: "S-001"), &blocker), SQLITE_OK)
+        XCTAssertEqual(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nil, nil, nil), SQLITE_OK)
+        rec.record(RecordedEvent(sessionTime: 1, kind: EventKind.command, actor: .therapist, reason: "while blocked"))
+        // The recorder's busy timeout is 2 s; wait until it has given up at least once.
+        let deadline = Date().addingTimeInterval(10)
+        while rec.statistics.writeFailures == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertGreaterThan(rec.statistics.writeFailures, 0)
+        XCTAssertEqual(rec.statistics.eventsCommitted, 0)
+        XCTAssertEqual(sqlite3_exec(blocker, "COMMIT", nil, nil, nil), SQLITE_OK)
+        sqlite3_close(blocker)
+        rec.record(RecordedEvent(sessionTime: 2, kind: EventKind.command, actor: .therapist, reason: "after"))
+        XCTAssertNoThrow(try rec.finish(state: .completed))
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.events.map(\.reason), ["while blocked", "after"])
+        XCTAssertEqual(r.events.map(\.sequence), [1, 2])
+    }
+}
