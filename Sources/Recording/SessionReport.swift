@@ -40,8 +40,8 @@ public enum SessionReport {
 
         // SUDS and intensity, steps shaded, safety events and opt-outs marked.
         let suds = r.ratings.filter { $0.kind == .suds }.map { (x: $0.wallClock - start, y: $0.value) }
-        let intensity = r.events.filter { $0.kind == EventKind.intensity }
-            .compactMap { ev in ev.number("intensity").map { (x: ev.wallClock - start, y: $0) } }
+        // Any event that set the intensity counts, including safety step-downs recorded as safety events.
+        let intensity = r.events.compactMap { ev in ev.number("intensity").map { (x: ev.wallClock - start, y: $0) } }
         let markers = r.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut }.map {
             SVGPlot.Marker(x: $0.wallClock - start, label: "\($0.kind) at \(minutes($0.wallClock - start)): \($0.reason)",
                            cssClass: $0.kind == EventKind.optOut ? "optout-marker" : "safety-marker", color: "#c00")
