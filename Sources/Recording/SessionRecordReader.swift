@@ -21,6 +21,27 @@ public struct SessionRecord: Sendable {
     /// Session time (s) of a wall-clock instant.
     public func sessionTime(wallClock: Double) -> Double { wallClock - metadata.startWallClock }
 
+    /// Seconds to add to a display time (in s) to get session time, anchored on the first event that
+    /// carries both. Plots use session time, which follows the runtime's display clock (a simulated
+    /// headset may run it faster than the wall clock).
+    public var displayToSessionOffset: Double? {
+        guard let e = events.first(where: { $0.displayTimeNs != nil }), let ns = e.displayTimeNs else { return nil }
+        return e.sessionTime - Double(ns) / 1e9
+    }
+
+    /// Session time of a display time; falls back to the first pose as time zero.
+    public func sessionTime(displayTimeNs ns: Int64) -> Double {
+        if let offset = displayToSessionOffset { return Double(ns) / 1e9 + offset }
+        return Double(ns - (poses.first?.displayTimeNs ?? ns)) / 1e9
+    }
+
+    /// Session time of the last thing recorded.
+    public var sessionLength: Double {
+        let times = [events.last?.sessionTime, ratings.last?.sessionTime, physio.last?.sessionTime,
+                     poses.last.map { sessionTime(displayTimeNs: $0.displayTimeNs) }]
+        return max(0, times.compactMap { $0 }.max() ?? 0)
+    }
+
     /// From start to end, or to the last thing recorded when the end is unknown.
     public var durationSeconds: Double {
         if let end = endWallClock { return max(0, end - metadata.startWallClock) }

@@ -15,8 +15,6 @@ public struct SessionOptions {
     public var sessionID: String?
     public var sessionNumber = 1
     public var seed: UInt64 = 1
-    /// Session seconds per second of display time (1 for patients; demos compress time).
-    public var timeScale: Double = 1
     public var patientScript: PatientScript?
     public var sound = true
     public var softwareVersion = "0.1.0"
@@ -79,8 +77,7 @@ public final class PreparedSession {
         sound = options.sound ? SessionSound.open(warn: warn) : nil
         let engine = ExposureEngine(protocol: plan, parameterSpecs: catalog.vocabulary.parameters(of: plan.environment))
         let world = EnvironmentWorld(catalog: catalog, seed: options.seed)
-        conductor = SessionConductor(engine: engine, world: world, recorder: recorder, sound: sound,
-                                     timeScale: options.timeScale)
+        conductor = SessionConductor(engine: engine, world: world, recorder: recorder, sound: sound)
         if let script = options.patientScript {
             conductor.patient = ScriptedPatient(script: script)
             if let baseline = script.heartRateBaseline {

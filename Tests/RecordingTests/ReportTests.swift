@@ -102,9 +102,11 @@ extension ReportTests {
         rec.record(RecordedEvent(sessionTime: 30, wallClock: meta.startWallClock + 30, kind: EventKind.safety, actor: .safety,
                                  reason: "SUDS over ceiling",
                                  payloadJSON: RecordedEvent.payload(["change": "intensity", "intensity": 40])))
+        rec.record(RecordedEvent(sessionTime: 60, wallClock: meta.startWallClock + 60, kind: EventKind.state, actor: .system,
+                                 payloadJSON: RecordedEvent.payload(["state": "ended"])))
         try rec.finish(state: .completed, wallClock: meta.startWallClock + 60)
         let html = SessionReport.html(try store.read("S-001"))
-        // 80 until 0:30 then 40: y(80) = 28 + 0.2*176 = 63.2, y(40) = 133.6; x(30 s) = 470.0.
+        // Plots run on session time, to the last thing recorded. 80 until 0:30 then 40: y(80) = 28 + 0.2*176 = 63.2, y(40) = 133.6; x(30 s) = 470.0.
         XCTAssertTrue(html.contains("points=\"56.0,63.2 470.0,63.2 470.0,133.6 884.0,133.6\""), html)
     }
 }

@@ -10,7 +10,7 @@ import SceneModel
 final class ConductorTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var sessions: URL!
-    let periodNs: Int64 = 13_888_889
+    var periodNs: Int64 = 13_888_889
 
     override func setUpWithError() throws {
         sessions = FileManager.default.temporaryDirectory.appendingPathComponent("conductor-\(UUID().uuidString)")
@@ -18,10 +18,9 @@ final class ConductorTests: XCTestCase {
     }
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
-    func prepare(timeScale: Double, script: PatientScript? = nil) throws -> PreparedSession {
+    func prepare(script: PatientScript? = nil) throws -> PreparedSession {
         var o = SessionOptions(protocolPath: Self.root.appendingPathComponent("Protocols/heights-graded.yaml").path,
                                participantID: "P-0001", sessionsDirectory: sessions.path)
-        o.timeScale = timeScale
         o.sound = false
         o.patientScript = script
         o.sessionID = "test-\(UUID().uuidString.prefix(8))"
@@ -30,13 +29,14 @@ final class ConductorTests: XCTestCase {
 
     func moment(_ i: Int) -> FrameMoment {
         FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * periodNs, periodNs: periodNs,
-                    wallClock: 1_700_000_000 + Double(i) / 72, head: Pose(position: Vec3(0, 1.6, 0)))
+                    wallClock: 1_700_000_000 + Double(i) * Double(periodNs) / 1e9, head: Pose(position: Vec3(0, 1.6, 0)))
     }
 
     func testScriptedPatientClimbsAndEverythingIsRecorded() throws {
         let script = try PatientScriptParser.load(path: Self.root.appendingPathComponent("Protocols/patients/demo-habituating.yaml").path)
-        let s = try prepare(timeScale: 40, script: script)
-        let frames = 72 * 24   // 24 display seconds = 16 session minutes
+        let s = try prepare(script: script)
+        periodNs = 250_000_000   // a 4 Hz display clock: 16 session minutes in 3840 frames
+        let frames = 4 * 60 * 16
         for i in 0..<frames { _ = s.conductor.frame(moment(i)) }
         XCTAssertGreaterThanOrEqual(s.conductor.engine.currentStepIndex ?? 0, 2, "a habituating patient climbs past floor 2 within 16 minutes")
         try s.finish()
@@ -56,7 +56,7 @@ final class ConductorTests: XCTestCase {
     }
 
     func testOptOutShowsTheSafeRoomOnThatFrameAndBlocksEscalation() throws {
-        let s = try prepare(timeScale: 1)
+        let s = try prepare()
         var i = 0
         for _ in 0..<10 { XCTAssertNotNil(s.conductor.frame(moment(i)).sky, "heights are outdoors"); i += 1 }
         let optOutFrame = s.conductor.frame(moment(i), headset: [SessionInput(.patient(.optOut), from: .headset)])
