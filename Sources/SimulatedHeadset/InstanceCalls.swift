@@ -23,7 +23,7 @@ let simEnumerateInstanceExtensionProperties: PFN_xrEnumerateInstanceExtensionPro
 let simCreateInstance: PFN_xrCreateInstance = { info, out in
     guard let info, let out else { return XR_ERROR_VALIDATION_FAILURE }
     return rt.withLock {
-        rt.loadConfigOnce()
+        rt.loadConfigIfChanged()
         var enabled = Set<String>()
         for i in 0..<Int(info.pointee.enabledExtensionCount) {
             guard let names = info.pointee.enabledExtensionNames, let cname = names[i] else { return XR_ERROR_VALIDATION_FAILURE }

@@ -94,18 +94,26 @@ final class SimRuntime {
     var firedEvents: Set<Int> = []
     var wallStart = Date()
     private var logHandle: FileHandle?
-    private var configLoaded = false
+    private var loadedConfigPath: String??
 
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body()
     }
 
-    func loadConfigOnce() {
-        guard !configLoaded else { return }
-        configLoaded = true
+    /// A new config path starts a new script (fresh clock and log); the same path continues it,
+    /// so an app that recreates its instance after a loss resumes where it was.
+    func loadConfigIfChanged() {
+        let path = ProcessInfo.processInfo.environment["EXPOSURE_SIMHEADSET_CONFIG"]
+        if let loaded = loadedConfigPath, loaded == path { return }
+        loadedConfigPath = .some(path)
         let (cfg, problem) = HeadsetConfig.load()
         config = cfg
+        framesWaited = 0
+        framesSubmitted = 0
+        firedEvents = []
+        try? logHandle?.close()
+        logHandle = nil
         if let path = cfg.logPath {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             logHandle = FileHandle(forWritingAtPath: path)
