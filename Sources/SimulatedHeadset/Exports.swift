@@ -1,6 +1,10 @@
 // The runtime's entry points: the loader negotiates through the one exported C symbol and then
 // finds every other function through the xrGetInstanceProcAddr it is handed.
 import COpenXR
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 private func entry<T>(_ f: T) -> PFN_xrVoidFunction { unsafeBitCast(f, to: PFN_xrVoidFunction.self) }
 
@@ -128,8 +132,31 @@ public func xrNegotiateLoaderRuntimeInterface(_ loaderInfo: UnsafePointer<XrNego
           exposure_xr_version_major(info.minApiVersion) <= 1, exposure_xr_version_major(info.maxApiVersion) >= 1 else {
         return XR_ERROR_INITIALIZATION_FAILED
     }
+    pinLibraryInMemory()
     request.pointee.runtimeInterfaceVersion = version
     request.pointee.runtimeApiVersion = exposure_xr_current_api_version()
     request.pointee.getInstanceProcAddr = simGetInstanceProcAddr
     return XR_SUCCESS
+}
+
+/// The loader unloads the runtime after enumerating extensions and at xrDestroyInstance. A Swift
+/// library must never be unloaded (the Swift runtime keeps pointers to its type metadata), so the
+/// library re-opens itself with RTLD_NODELETE the first time the loader negotiates.
+private func pinLibraryInMemory() {
+    let address = UInt(bitPattern: unsafeBitCast(simGetInstanceProcAddr, to: UnsafeRawPointer.self))
+    guard let path = mappedFile(containing: address) else { return }
+    _ = dlopen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)
+}
+
+/// The file mapped at `address`, from /proc/self/maps (dladdr needs _GNU_SOURCE, which Swift's Glibc lacks).
+private func mappedFile(containing address: UInt) -> String? {
+    guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+    for line in maps.split(separator: "\n") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 6, let dash = fields[0].firstIndex(of: "-"),
+              let start = UInt(fields[0][..<dash], radix: 16),
+              let end = UInt(fields[0][fields[0].index(after: dash)...], radix: 16) else { continue }
+        if address >= start && address < end { return fields[5...].joined(separator: " ") }
+    }
+    return nil
 }

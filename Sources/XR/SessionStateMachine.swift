@@ -19,6 +19,8 @@ public struct SessionStateMachine: Equatable, Sendable {
     public private(set) var state: XRSessionState = .unknown
     /// Between xrBeginSession and xrEndSession: the frame calls must run.
     public private(set) var running = false
+    /// Focus was had and lost: coming back to FOCUSED is a "regained" (the first FOCUSED is not).
+    private var focusWasLost = false
 
     public init() {}
 
@@ -29,8 +31,14 @@ public struct SessionStateMachine: Equatable, Sendable {
         let old = state
         state = new
         var actions: [Action] = []
-        if old == .focused && new != .focused { actions.append(.focusLost) }
-        if old != .focused && new == .focused && old != .unknown { actions.append(.focusRegained) }
+        if old == .focused && new != .focused {
+            focusWasLost = true
+            actions.append(.focusLost)
+        }
+        if old != .focused && new == .focused && focusWasLost {
+            focusWasLost = false
+            actions.append(.focusRegained)
+        }
         switch new {
         case .ready where !running:
             running = true

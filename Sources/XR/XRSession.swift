@@ -31,9 +31,9 @@ final class XRSwapchain {
             blank.type = XR_TYPE_SWAPCHAIN_IMAGE_VULKAN2_KHR
             var imgs = [XrSwapchainImageVulkan2KHR](repeating: blank, count: Int(count))
             try imgs.withUnsafeMutableBufferPointer { buf in
-                try buf.baseAddress!.withMemoryRebound(to: XrSwapchainImageBaseHeader.self, capacity: Int(count)) { base in
-                    try xrCheck("xrEnumerateSwapchainImages", xrEnumerateSwapchainImages(h, count, &count, base))
-                }
+                // The runtime fills an array of XrSwapchainImageVulkan2KHR through its base-header pointer.
+                let base = UnsafeMutableRawPointer(buf.baseAddress).map { $0.assumingMemoryBound(to: XrSwapchainImageBaseHeader.self) }
+                try xrCheck("xrEnumerateSwapchainImages", xrEnumerateSwapchainImages(h, count, &count, base))
             }
             images = try imgs.prefix(Int(count)).map { img in
                 guard let image = img.image else { throw XRError.call(name: "xrEnumerateSwapchainImages", result: "null VkImage") }
