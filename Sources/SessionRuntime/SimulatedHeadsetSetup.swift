@@ -43,7 +43,7 @@ public enum SimulatedHeadsetSetup {
     /// A patient standing on the spot who looks around and, every few minutes, down over the edge;
     /// optionally holds both grips for 1.2 s at `optOutAt` seconds (the opt-out gesture).
     public static func demoScript(displayRateHz: Double, eyeSize: Int, minutes: Double, optOutAt: Double?,
-                                  captureDirectory: String?, captureFrames: [Int]?) -> [String: Any] {
+                                  captureDirectory: String?, captureFrames: [Int]?, logPath: String? = nil) -> [String: Any] {
         var path: [[String: Any]] = []
         var t = 0.0
         var k = 0
@@ -63,6 +63,7 @@ public enum SimulatedHeadsetSetup {
         }
         if let captureDirectory { script["captureDirectory"] = captureDirectory }
         if let captureFrames { script["captureFrames"] = captureFrames }
+        if let logPath { script["logPath"] = logPath }
         return script
     }
 }

@@ -41,7 +41,8 @@ struct Demo: ParsableCommand {
         try SimulatedHeadsetSetup.install(
             script: SimulatedHeadsetSetup.demoScript(displayRateHz: displayRate, eyeSize: eyeSize, minutes: 36, optOutAt: optOut,
                                                      captureDirectory: capture.path,
-                                                     captureFrames: [Int(displayRate * 60)] + (optOutFrame.map { [$0 - 2, $0 + 2] } ?? [])),
+                                                     captureFrames: [Int(displayRate * 60)] + (optOutFrame.map { [$0 - 2, $0 + 2] } ?? []),
+                                                     logPath: work.appendingPathComponent("headset.log").path),
             in: work)
         var options = SessionOptions(protocolPath: protocolPath, participantID: "DEMO-001", sessionsDirectory: sessions)
         options.patientScript = try PatientScriptParser.load(path: patient)
@@ -62,13 +63,14 @@ struct Demo: ParsableCommand {
         print("Demo summary")
         print("  record:   \(outcome.recordPath) (\(record.state.rawValue))")
         print("  length:   \(Self.clock(record.sessionLength)) of session time, \(record.poses.count) head poses, \(record.events.count) events, \(record.ratings.count) ratings")
-        print("  steps:    \(steps.count) reached; last: \(steps.last?.name ?? "none")")
+        print("  steps:    \(steps.count) step periods; highest reached: \(steps.max { $0.number < $1.number }?.name ?? "none")")
         for s in steps {
             let peak = s.peakSUDS.map { "peak SUDS \(Int($0))" } ?? "no SUDS"
             let drop = s.reductionPercent.map { ", fell \(Int($0.rounded()))%" } ?? ""
             print("            \(s.number). \(s.name): \(Self.clock(s.end - s.start)), \(peak)\(drop)")
         }
-        let safety = record.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut }
+        let safety = record.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut
+            || ($0.actor == .safety && $0.kind == EventKind.step) }
         for e in safety.prefix(8) { print("  safety:   \(Self.clock(e.sessionTime)) \(e.actor.rawValue): \(e.reason)") }
         print("  report:   \(report.path)")
         print("  BIDS:     \(exportDir.path) (\(exported.files.count) files)")
