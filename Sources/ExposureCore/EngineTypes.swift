@@ -22,6 +22,22 @@ public enum TherapistCommand: Equatable, Sendable {
     case pause, resume, end
 }
 
+extension TherapistCommand {
+    /// Plain words for timelines and rejection events.
+    public var name: String {
+        switch self {
+        case .setIntensity(let v, let confirm): return "set intensity \(v.isFinite ? FieldReader.format(v) : "\(v)")\(confirm ? " (confirmed)" : "")"
+        case .setParameter(let n, let v): return "set \(n.prefix(40)) \(v.description.prefix(40))"
+        case .nextStep(let confirm): return "next step\(confirm ? " (confirmed)" : "")"
+        case .previousStep: return "previous step"
+        case .fireEvent(let e): return "fire event \(e.prefix(40))"
+        case .pause: return "pause"
+        case .resume: return "resume"
+        case .end: return "end"
+        }
+    }
+}
+
 public enum PatientAction: String, Equatable, Sendable {
     /// "Stop": the safe room at once; resuming needs the patient's consent.
     case optOut = "opt_out"
@@ -119,6 +135,8 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
         case rejected(String)
         /// Moving up was held back (link lost, poor frame rate).
         case escalationHeld
+        /// A safety step-down found nothing lower to go to.
+        case alreadyAtLowest
         case linkChanged(connected: Bool)
         case frameRateChanged(healthy: Bool)
         /// The clock jumped by this many seconds (negative: backwards, ignored).

@@ -44,8 +44,8 @@ extension ExposureEngine {
         guard isLive || kind == .heartRateBaseline else {
             emit(t, .system, .rejected(kind.rawValue), "no session is running; \(kind.rawValue) rating not recorded"); return
         }
-        let actor: Actor = kind == .heartRateBaseline ? .therapist : .patient
-        emit(t, actor, .ratingRecorded(kind, value), "\(kind.rawValue) rating")
+        let actor: Actor = kind == .heartRateBaseline ? .system : .patient
+        emit(t, actor, .ratingRecorded(kind, value), kind == .heartRateBaseline ? "resting heart rate given at the start" : "rated by the patient")
         switch kind {
         case .suds:
             guard state.isRunning else { return }
@@ -133,12 +133,12 @@ extension ExposureEngine {
         if commandWindow.count > ExposureEngine.commandsPerSecond {
             commandWindow.dropped += 1
             if commandWindow.dropped == 1 {
-                emit(t, .therapist, .rejected("\(command)"),
+                emit(t, .therapist, .rejected(command.name),
                      "more than \(ExposureEngine.commandsPerSecond) commands in one second; the rest of this second's commands are dropped")
             }
             return
         }
-        let refuse = { (why: String) in self.emit(t, .therapist, .rejected("\(command)"), why) }
+        let refuse = { (why: String) in self.emit(t, .therapist, .rejected(command.name), why) }
         guard isLive else { return refuse("no session is running (\(state))") }
         switch command {
         case .setIntensity(let value, let confirm):

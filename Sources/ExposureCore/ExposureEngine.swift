@@ -183,7 +183,7 @@ public final class ExposureEngine {
             if lower < intensity {
                 setIntensity(lower, by: actor, at: t, why: "step down within the first step: \(why)")
             } else {
-                emit(t, actor, .intensityChanged(from: intensity, to: intensity), "already at the lowest intensity: \(why)")
+                emit(t, actor, .alreadyAtLowest, "already at the lowest intensity: \(why)")
             }
             progress = StepProgress()
             nextSUDSPrompt = t

@@ -27,6 +27,7 @@ public enum Timeline {
         case .ratingRecorded(let k, let v): return "\(k.rawValue) \(FieldReader.format(v))"
         case .rejected(let what): return "rejected \(what)"
         case .escalationHeld: return "moving up held"
+        case .alreadyAtLowest: return "no lower level"
         case .linkChanged(let up): return up ? "console link restored" : "console link lost"
         case .frameRateChanged(let ok): return ok ? "frame rate recovered" : "frame rate too low"
         case .clockJump(let d): return "clock jump \(FieldReader.format((d * 10).rounded() / 10)) s"

@@ -153,6 +153,7 @@ final class EngineTransitionTests: XCTestCase {
         XCTAssertEqual(h.state, .paused(step: 0, by: .therapist), "the patient cannot lift the therapist's pause")
         h.send(.therapist(.resume))
         XCTAssertEqual(h.state, .running(step: 0))
+        h.tick()
         XCTAssertEqual(h.events { $0 == .resumed }.map(\.actor), [.patient, .therapist])
     }
 

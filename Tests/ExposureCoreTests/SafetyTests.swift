@@ -10,11 +10,13 @@ final class SafetyTests: XCTestCase {
         XCTAssertEqual(h.state, .safeRoom(step: 1, cause: .optOut))
         XCTAssertTrue(h.tick().target.safeRoom, "the very next frame shows the safe room")
         h.send(.therapist(.resume))
+        h.tick()
         XCTAssertEqual(h.state, .safeRoom(step: 1, cause: .optOut), "no resume without the patient's consent")
         XCTAssertTrue(h.rejections.last?.reason.contains("consent") ?? false)
         h.send(.patient(.consentToResume))
         h.send(.therapist(.resume))
         XCTAssertEqual(h.state, .running(step: 0), "comes back one step lower")
+        h.tick()
         XCTAssertEqual(h.events { $0 == .safeRoomEntered }.first?.actor, .patient)
         XCTAssertEqual(h.events { $0 == .consentGiven }.first?.actor, .patient)
     }
