@@ -2,7 +2,7 @@
 // out of it each tick (target, events with who and why, prompts, state).
 
 /// Who caused a change. Every event names one.
-public enum Actor: String, Equatable, Sendable {
+public enum EventActor: String, Equatable, Sendable {
     case patient, therapist
     /// A progression rule or timed event written in the protocol.
     case protocolRule = "protocol"
@@ -90,7 +90,7 @@ public enum EndReason: String, Equatable, Sendable, CustomStringConvertible {
 public enum EngineState: Equatable, Sendable, CustomStringConvertible {
     case notStarted
     case running(step: Int)
-    case paused(step: Int, by: Actor)
+    case paused(step: Int, by: EventActor)
     case safeRoom(step: Int, cause: SafeRoomCause)
     case ended(EndReason)
 
@@ -144,14 +144,14 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
     }
     /// Session time in seconds (clock time of the tick or input).
     public var time: Double
-    public var actor: Actor
+    public var actor: EventActor
     public var kind: Kind
     /// Plain words a clinician reads.
     public var reason: String
     /// Step index (0-based) current when it happened.
     public var step: Int?
 
-    public init(time: Double, actor: Actor, kind: Kind, reason: String, step: Int?) {
+    public init(time: Double, actor: EventActor, kind: Kind, reason: String, step: Int?) {
         self.time = time; self.actor = actor; self.kind = kind; self.reason = reason; self.step = step
     }
 

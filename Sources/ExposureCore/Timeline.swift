@@ -52,7 +52,7 @@ public enum Timeline {
         for (i, s) in r.timeInStep.enumerated() where s > 0 {
             lines.append("  step \(i + 1) `\(plan.steps[i].id)`: \(clock(s)) running")
         }
-        let count = { (actor: Actor) in r.events.filter { $0.actor == actor }.count }
+        let count = { (actor: EventActor) in r.events.filter { $0.actor == actor }.count }
         let safety = r.events.filter { $0.actor == .safety }
         lines.append("  safety actions: \(safety.count); therapist events: \(count(.therapist)); protocol events: \(count(.protocolRule))")
         let rejected = r.events.filter { if case .rejected = $0.kind { return true }; return false }.count
