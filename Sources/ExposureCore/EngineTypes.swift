@@ -2,7 +2,7 @@
 // out of it each tick (target, events with who and why, prompts, state).
 
 /// Who caused a change. Every event names one.
-public enum EventActor: String, Equatable, Sendable {
+public enum Actor: String, Equatable, Sendable {
     case patient, therapist
     /// A progression rule or timed event written in the protocol.
     case protocolRule = "protocol"
@@ -90,7 +90,7 @@ public enum EndReason: String, Equatable, Sendable, CustomStringConvertible {
 public enum EngineState: Equatable, Sendable, CustomStringConvertible {
     case notStarted
     case running(step: Int)
-    case paused(step: Int, by: EventActor)
+    case paused(step: Int, by: Actor)
     case safeRoom(step: Int, cause: SafeRoomCause)
     case ended(EndReason)
 
@@ -124,6 +124,7 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         case sessionStarted
         case stepChanged(from: Int?, to: Int)
+        /// `from == to` when a step-down found nothing lower to go to (the event still records why).
         case intensityChanged(from: Double, to: Double)
         case parameterChanged(name: String, from: ParameterValue?, to: ParameterValue?)
         /// An environment event (e.g. `crowd_arrives`) the environment reacts to.
@@ -135,8 +136,6 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
         case rejected(String)
         /// Moving up was held back (link lost, poor frame rate).
         case escalationHeld
-        /// A safety step-down found nothing lower to go to.
-        case alreadyAtLowest
         case linkChanged(connected: Bool)
         case frameRateChanged(healthy: Bool)
         /// The clock jumped by this many seconds (negative: backwards, ignored).
@@ -144,14 +143,14 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
     }
     /// Session time in seconds (clock time of the tick or input).
     public var time: Double
-    public var actor: EventActor
+    public var actor: Actor
     public var kind: Kind
     /// Plain words a clinician reads.
     public var reason: String
     /// Step index (0-based) current when it happened.
     public var step: Int?
 
-    public init(time: Double, actor: EventActor, kind: Kind, reason: String, step: Int?) {
+    public init(time: Double, actor: Actor, kind: Kind, reason: String, step: Int?) {
         self.time = time; self.actor = actor; self.kind = kind; self.reason = reason; self.step = step
     }
 

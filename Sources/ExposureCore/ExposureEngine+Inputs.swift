@@ -44,7 +44,7 @@ extension ExposureEngine {
         guard isLive || kind == .heartRateBaseline else {
             emit(t, .system, .rejected(kind.rawValue), "no session is running; \(kind.rawValue) rating not recorded"); return
         }
-        let actor: EventActor = kind == .heartRateBaseline ? .system : .patient
+        let actor: Actor = kind == .heartRateBaseline ? .system : .patient
         emit(t, actor, .ratingRecorded(kind, value), kind == .heartRateBaseline ? "resting heart rate given at the start" : "rated by the patient")
         switch kind {
         case .suds:
@@ -216,14 +216,14 @@ extension ExposureEngine {
         return nil
     }
 
-    func resume(step: Int, by actor: EventActor, at t: Double, why: String) {
+    func resume(step: Int, by actor: Actor, at t: Double, why: String) {
         state = .running(step: step)
         emit(t, actor, .resumed, why)
         nextSUDSPrompt = t
     }
 
     /// After an opt-out the session comes back one step lower: the patient left at the old level.
-    func resumeAfterOptOut(step: Int, by actor: EventActor, at t: Double) {
+    func resumeAfterOptOut(step: Int, by actor: Actor, at t: Double) {
         state = .running(step: step)
         emit(t, actor, .resumed, "resumed after the patient's opt-out, with consent")
         consentAfterOptOut = false

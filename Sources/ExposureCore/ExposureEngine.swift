@@ -156,7 +156,7 @@ public final class ExposureEngine {
 
     // MARK: transitions used by rules, commands and safety
 
-    func enterStep(_ index: Int, by actor: EventActor, at t: Double, why: String) {
+    func enterStep(_ index: Int, by actor: Actor, at t: Double, why: String) {
         let from = state.step
         let step = plan.steps[index]
         state = .running(step: index)
@@ -174,7 +174,7 @@ public final class ExposureEngine {
         if step.progression.usesExpectancy { prompts.append(.expectancyBefore) }
     }
 
-    func stepDown(by actor: EventActor, at t: Double, why: String) {
+    func stepDown(by actor: Actor, at t: Double, why: String) {
         guard let index = state.step else { return }
         if index > 0 {
             enterStep(index - 1, by: actor, at: t, why: "step down: \(why)")
@@ -183,21 +183,21 @@ public final class ExposureEngine {
             if lower < intensity {
                 setIntensity(lower, by: actor, at: t, why: "step down within the first step: \(why)")
             } else {
-                emit(t, actor, .alreadyAtLowest, "already at the lowest intensity: \(why)")
+                emit(t, actor, .intensityChanged(from: intensity, to: intensity), "already at the lowest intensity: \(why)")
             }
             progress = StepProgress()
             nextSUDSPrompt = t
         }
     }
 
-    func setIntensity(_ value: Double, by actor: EventActor, at t: Double, why: String) {
+    func setIntensity(_ value: Double, by actor: Actor, at t: Double, why: String) {
         let clamped = min(plan.session.maxIntensity, max(plan.session.minIntensity, value))
         guard clamped != intensity else { return }
         emit(t, actor, .intensityChanged(from: intensity, to: clamped), why)
         intensity = clamped
     }
 
-    func end(_ reason: EndReason, by actor: EventActor, at t: Double, why: String) {
+    func end(_ reason: EndReason, by actor: Actor, at t: Double, why: String) {
         state = .ended(reason)
         emit(t, actor, .ended(reason), why)
     }
@@ -249,7 +249,7 @@ public final class ExposureEngine {
         return time
     }
 
-    func emit(_ t: Double, _ actor: EventActor, _ kind: EngineEvent.Kind, _ reason: String) {
+    func emit(_ t: Double, _ actor: Actor, _ kind: EngineEvent.Kind, _ reason: String) {
         pending.append(EngineEvent(time: t, actor: actor, kind: kind, reason: reason, step: state.step))
     }
 }

@@ -15,6 +15,7 @@ public enum Timeline {
         case .sessionStarted: return "session started"
         case .stepChanged(let from, let to):
             return from.map { "\(step($0)) -> \(step(to))" } ?? "enter \(step(to))"
+        case .intensityChanged(let a, let b) where a == b: return "intensity stays \(FieldReader.format(a))"
         case .intensityChanged(let a, let b): return "intensity \(FieldReader.format(a)) -> \(FieldReader.format(b))"
         case .parameterChanged(let name, let a, let b):
             return "\(name) \(a?.description ?? "(from intensity)") -> \(b?.description ?? "(from intensity)")"
@@ -27,7 +28,6 @@ public enum Timeline {
         case .ratingRecorded(let k, let v): return "\(k.rawValue) \(FieldReader.format(v))"
         case .rejected(let what): return "rejected \(what)"
         case .escalationHeld: return "moving up held"
-        case .alreadyAtLowest: return "no lower level"
         case .linkChanged(let up): return up ? "console link restored" : "console link lost"
         case .frameRateChanged(let ok): return ok ? "frame rate recovered" : "frame rate too low"
         case .clockJump(let d): return "clock jump \(FieldReader.format((d * 10).rounded() / 10)) s"
@@ -52,7 +52,7 @@ public enum Timeline {
         for (i, s) in r.timeInStep.enumerated() where s > 0 {
             lines.append("  step \(i + 1) `\(plan.steps[i].id)`: \(clock(s)) running")
         }
-        let count = { (actor: EventActor) in r.events.filter { $0.actor == actor }.count }
+        let count = { (actor: Actor) in r.events.filter { $0.actor == actor }.count }
         let safety = r.events.filter { $0.actor == .safety }
         lines.append("  safety actions: \(safety.count); therapist events: \(count(.therapist)); protocol events: \(count(.protocolRule))")
         let rejected = r.events.filter { if case .rejected = $0.kind { return true }; return false }.count
