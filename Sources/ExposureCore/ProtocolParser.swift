@@ -64,6 +64,7 @@ public enum ProtocolParser {
         if let list = r.list("steps", required: true) {
             if list.isEmpty, let n = r.node("steps") { sink.error(n.location, "steps", "a protocol needs at least one step") }
             for item in list {
+                if sink.isFull { break }
                 if case .mapping(let pairs) = item.value, let idPair = pairs.first(where: { $0.key == "id" }),
                    case .scalar(let stepID, _) = idPair.value.value {
                     ids.append((stepID, idPair.value))

@@ -94,4 +94,12 @@ final class ValidationFuzzTests: XCTestCase {
             }
         }
     }
+
+    func testThousandsOfProblemsAreCappedWithOneClosingLine() {
+        let text = (0..<5000).map { "unknown_field_number_\($0): 1" }.joined(separator: "\n")
+        let d = check(Data(text.utf8), "many.yaml")
+        XCTAssertEqual(d.count, 501)
+        XCTAssertEqual(d.last?.message, "more than 500 problems; stopped listing here")
+        XCTAssertEqual(d.first?.location.line, 1)
+    }
 }
