@@ -36,7 +36,6 @@ public enum ProtocolParser {
         return result
     }
 
-    static let topKeys = ["id", "title", "version", "environment", "session_limits", "safety_limits", "defaults", "steps"]
 
     static func read(_ root: YNode, vocabulary: EnvironmentVocabulary, sink: DiagnosticSink) -> ExposureProtocol? {
         guard var r = FieldReader(root, sink: sink, what: "a protocol file") else { return nil }
