@@ -22,6 +22,9 @@ extension ExposureEngine {
         guard case .notStarted = state else {
             emit(t, .system, .rejected("start"), "the session has already started"); return
         }
+        guard !plan.steps.isEmpty else {
+            emit(t, .system, .rejected("start"), "protocol `\(plan.id)` has no steps"); return
+        }
         sessionStart = t
         lastTick = t
         emit(t, .system, .sessionStarted, "protocol `\(plan.id)` version \(plan.version), \(plan.steps.count) steps")

@@ -13,6 +13,12 @@ final class EngineTransitionTests: XCTestCase {
         XCTAssertEqual(h.rejections.count, 2)
     }
 
+    func testProtocolWithoutStepsCannotStart() {
+        let h = Harness(makePlan(steps: []))
+        XCTAssertEqual(h.state, .notStarted)
+        XCTAssertEqual(h.rejections.first?.reason, "protocol `test` has no steps")
+    }
+
     func testStartEntersFirstStepAndAsksForSUDS() {
         let h = Harness()
         XCTAssertEqual(h.state, .running(step: 0))

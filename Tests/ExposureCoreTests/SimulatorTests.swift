@@ -114,4 +114,19 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(h.value(at: 100, step: 2, stepStart: 100), 80)
         XCTAssertEqual(h.value(at: 160, step: 2, stepStart: 100)!, 40, accuracy: 1e-9)
     }
+
+    func testTraceShapesAreChecked() {
+        func problems(_ text: String) -> [String] {
+            do { _ = try PatientScriptParser.parse(text: text, file: "s.yaml"); return [] }
+            catch let f as ValidationFailure { return f.diagnostics.map(\.description) }
+            catch { return ["\(error)"] }
+        }
+        XCTAssertTrue(problems("suds: {}\n").contains("s.yaml:1:7: error: suds: give `points` or `model`"), "\(problems("suds: {}\n"))")
+        XCTAssertTrue(problems("fms:\n  model: {at_step_start: 3, habituation_percent_per_min: 5}\n").contains { $0.contains("fms.model: unknown field") })
+        XCTAssertTrue(problems("suds:\n  points: [{at: 0, value: 5}]\n  model: {at_step_start: 3, habituation_percent_per_min: 5}\n")
+            .contains { $0.contains("give either `points` or `model`, not both") })
+        XCTAssertTrue(problems("expectancy: {before: 80}\n").contains { $0.contains("expectancy.after: required field is missing") })
+        XCTAssertTrue(problems("actions:\n  - {at: 1, therapist: {set_intensity: 5, fire_event: x}}\n").contains { $0.contains("give exactly one of") })
+        XCTAssertEqual(problems("actions:\n  - {at: \"2:30\", therapist: {next_step: true, confirm: true}}\n"), [])
+    }
 }
