@@ -118,11 +118,14 @@ extension ExposureEngine {
             state = .paused(step: s, by: .patient)
             emit(t, .patient, .paused, "the patient asked for a pause")
         case (.resume, .paused(let s, .patient)):
+            if let why = resumeBlocked() { return emit(t, .patient, .rejected("resume"), why) }
             resume(step: s, by: .patient, at: t, why: "the patient is ready to carry on")
         case (.resume, .safeRoom(let s, .optOut)), (.consentToResume, .safeRoom(let s, .optOut)):
             consentAfterOptOut = true
             emit(t, .patient, .consentGiven, "the patient agrees to carry on")
-            if action == .resume { resumeAfterOptOut(step: s, by: .patient, at: t) }
+            guard action == .resume else { return }
+            if let why = resumeBlocked() { return emit(t, .patient, .rejected("resume"), why) }
+            resumeAfterOptOut(step: s, by: .patient, at: t)
         default:
             emit(t, .patient, .rejected(action.rawValue), "cannot \(action.rawValue.replacingOccurrences(of: "_", with: " ")) while \(state)")
         }
@@ -186,16 +189,16 @@ extension ExposureEngine {
             emit(t, .therapist, .paused, "paused by the therapist")
         case .resume:
             switch state {
-            case .paused(let s, let by):
-                if by == .safety, let fms = latestFMS, fms > plan.safety.fmsStop {
-                    return refuse("the last FMS rating \(FieldReader.format(fms)) is over \(FieldReader.format(plan.safety.fmsStop)); ask for FMS again before resuming")
-                }
+            case .paused(let s, _):
+                if let why = resumeBlocked() { return refuse(why) }
                 resume(step: s, by: .therapist, at: t, why: "the therapist resumed")
             case .safeRoom(let s, .optOut):
                 guard consentAfterOptOut else { return refuse("the patient opted out; the patient must consent before resuming") }
+                if let why = resumeBlocked() { return refuse(why) }
                 resumeAfterOptOut(step: s, by: .therapist, at: t)
             case .safeRoom(let s, .linkLost):
                 guard linkLostSince == nil else { return refuse("the console link is still down") }
+                if let why = resumeBlocked() { return refuse(why) }
                 resume(step: s, by: .therapist, at: t, why: "the therapist is back and resumed")
             default:
                 refuse("nothing to resume while \(state)")
@@ -216,6 +219,15 @@ extension ExposureEngine {
         if !confirm && recent + rise > limit {
             return "a rise of \(FieldReader.format(rise))\(recent > 0 ? " after \(FieldReader.format(recent)) in the last \(FieldReader.format(plan.safety.escalationWindow)) s" : "") is more than the protocol's limit of \(FieldReader.format(limit)); send it again with confirm"
         }
+        return nil
+    }
+
+    /// Cybersickness signals that make any resume wait, whoever paused.
+    func resumeBlocked() -> String? {
+        if let fms = latestFMS, fms > plan.safety.fmsStop {
+            return "the last FMS rating \(FieldReader.format(fms)) is over \(FieldReader.format(plan.safety.fmsStop)); ask for FMS again before resuming"
+        }
+        if poorFrameRateSince != nil { return "the frame rate is still too low to resume safely" }
         return nil
     }
 

@@ -151,4 +151,30 @@ final class SafetyTests: XCTestCase {
         guard case .end(.timeLimit, _)? = sup.evaluate(s).first else { return XCTFail("\(sup.evaluate(s))") }
         XCTAssertEqual(sup.evaluate(SafetySignals(now: 9999, sessionStart: 0, state: .ended(.completed))), [])
     }
+
+    func testHighFMSOrPoorFramesBlockEveryResume() {
+        let h = Harness()
+        h.send(.patient(.pause))
+        h.send(.fms(15))                       // reported while paused: no new pause, but no resume either
+        h.send(.patient(.resume))
+        XCTAssertEqual(h.state, .paused(step: 0, by: .patient))
+        h.send(.fms(3))
+        h.send(.frameRate(healthy: false))
+        h.send(.patient(.resume))
+        XCTAssertEqual(h.state, .paused(step: 0, by: .patient))
+        h.send(.frameRate(healthy: true))
+        h.send(.patient(.optOut))
+        h.send(.fms(16))
+        h.send(.patient(.resume))              // consent is recorded, the resume waits
+        XCTAssertEqual(h.state, .safeRoom(step: 0, cause: .optOut))
+        h.send(.fms(2))
+        h.send(.therapist(.resume))            // consent given above still stands
+        XCTAssertEqual(h.state, .running(step: 0))
+        h.tick()
+        XCTAssertEqual(h.rejections.map(\.reason), [
+            "the last FMS rating 15 is over 10; ask for FMS again before resuming",
+            "the frame rate is still too low to resume safely",
+            "the last FMS rating 16 is over 10; ask for FMS again before resuming",
+        ])
+    }
 }
