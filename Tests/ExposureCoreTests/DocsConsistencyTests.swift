@@ -59,4 +59,21 @@ final class DocsConsistencyTests: XCTestCase {
         let names = Set(options.flatMap { keys($0) })
         XCTAssertEqual(names, Set(ProtocolParser.ruleKeys))
     }
+
+    func firstYAMLBlock(_ doc: String) throws -> String {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/\(doc)"), encoding: .utf8)
+        let start = try XCTUnwrap(text.range(of: "```yaml\n"))
+        let end = try XCTUnwrap(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
+    func testDocumentedExamplesAreValid() throws {
+        let plan = try ProtocolParser.parse(text: firstYAMLBlock("protocol-format.md"), file: "protocol-format.md", vocabulary: testVocabulary)
+        XCTAssertEqual(plan.steps.count, 3)
+        let script = try PatientScriptParser.parse(text: firstYAMLBlock("patient-script.md"), file: "patient-script.md",
+                                                   parameterSpecs: testVocabulary.parameters(of: "heights"))
+        XCTAssertEqual(script.actions.count, 5)
+        let result = Simulator.run(plan, script: script, parameterSpecs: testVocabulary.parameters(of: "heights"))
+        XCTAssertTrue(result.events.contains { $0.kind == .safeRoomEntered && $0.actor == .patient && $0.time == 540 })
+    }
 }
