@@ -133,10 +133,19 @@ extension ExposureEngine {
 
     // MARK: therapist
 
+    /// Commands that can only make the session calmer; a flood never crowds them out.
+    func isProtective(_ command: TherapistCommand) -> Bool {
+        switch command {
+        case .pause, .end, .previousStep: return true
+        case .setIntensity(let v, _): return v.isFinite && v <= intensity
+        default: return false
+        }
+    }
+
     func therapist(_ command: TherapistCommand, at t: Double) {
         if t - commandWindow.start >= 1 { commandWindow = (t, 0, 0) }
-        commandWindow.count += 1
-        if commandWindow.count > ExposureEngine.commandsPerSecond {
+        if !isProtective(command) { commandWindow.count += 1 }
+        if commandWindow.count > ExposureEngine.commandsPerSecond && !isProtective(command) {
             commandWindow.dropped += 1
             if commandWindow.dropped == 1 {
                 emit(t, .therapist, .rejected(command.name),
