@@ -75,7 +75,7 @@ public enum ProtocolParser {
             }
         }
         r.finish()
-        checkHierarchy(steps, nodes: stepNodes, ids: ids, session: session, sink: sink)
+        checkHierarchy(steps, nodes: stepNodes, ids: ids, session: session, safety: safety, sink: sink)
         guard let id, let title, let version, let environment, let session, let safety, !steps.isEmpty else { return nil }
         return ExposureProtocol(id: id, title: title, version: version, environment: environment, steps: steps,
                                 session: session, safety: safety, source: root.location)
@@ -276,12 +276,24 @@ public enum ProtocolParser {
 
     /// `ids` holds every step's id as written, including steps that had other errors.
     static func checkHierarchy(_ steps: [ProtocolStep], nodes: [YNode], ids: [(String, YNode)],
-                               session: SessionLimits?, sink: DiagnosticSink) {
+                               session: SessionLimits?, safety: SafetyLimits? = nil, sink: DiagnosticSink) {
         var seen: [String: String] = [:]
         for (id, node) in ids {
             if let first = seen[id] {
                 sink.error(node.location, node.path, "step id `\(id.prefix(40))` is already used by \(first)")
             } else { seen[id] = node.path.replacingOccurrences(of: ".id", with: "") }
+        }
+        if let safety {
+            var level = session?.minIntensity ?? 0
+            for (i, step) in steps.enumerated() {
+                guard let next = step.intensity else { continue }
+                if i > 0, next - level > safety.maxIntensityChange {
+                    sink.warning(nodes[i].location, "\(nodes[i].path).intensity",
+                                 "rises by \(FieldReader.format(next - level)) from the step before, more than max_intensity_change "
+                                 + "\(FieldReader.format(safety.maxIntensityChange)); a therapist's next-step here needs confirm")
+                }
+                level = next
+            }
         }
         guard let session else { return }
         var before = 0.0

@@ -146,6 +146,14 @@ final class ProtocolParserTests: XCTestCase {
         XCTAssertTrue(diagnostics(text).contains { $0.message.contains("non-empty list of rules") })
     }
 
+    func testBigJumpBetweenStepsIsAWarning() throws {
+        let text = Self.good.replacingOccurrences(of: "    intensity: 30\n", with: "    intensity: 31\n")
+        let d = ProtocolParser.check(path: try write(text), vocabulary: testVocabulary).filter { $0.field == "steps[1].intensity" }
+        XCTAssertEqual(d.map(\.severity), [.warning])
+        XCTAssertTrue(d.first?.message.hasPrefix("rises by 21 from the step before, more than max_intensity_change 20") ?? false, "\(d)")
+        XCTAssertNoThrow(try ProtocolParser.parse(text: text, file: "p.yaml", vocabulary: testVocabulary))
+    }
+
     func write(_ text: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("protocol-\(UUID().uuidString).yaml")
         try Data(text.utf8).write(to: url)
