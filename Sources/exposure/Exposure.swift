@@ -8,6 +8,7 @@ struct Exposure: ParsableCommand {
         abstract: "VR exposure-therapy session runtime: sessions, previews, protocols, records.",
         subcommands: [
             Version.self,
+            BenchControl.self,
         ])
 }
 

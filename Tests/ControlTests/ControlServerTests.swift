@@ -39,7 +39,8 @@ final class ControlServerTests: XCTestCase {
         var last: UInt64 = 0
         for (kind, fields) in commands {
             let id = try await therapist.sendCommand(kind: kind, fields: fields)
-            last = try XCTUnwrap(ackSequence(try await therapist.reply(to: id)), kind)
+            let awaited1 = try await therapist.reply(to: id)
+            last = try XCTUnwrap(ackSequence(awaited1), kind)
         }
         let final = try await therapist.telemetry { $0.lastAppliedCommandSeq >= last }
         XCTAssertEqual(final.state, .ended)
@@ -51,7 +52,8 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(fixture.session.appliedCommands.map(\.command.kind), commands.map(\.0))
         // An ended session accepts nothing more.
         let after = try await therapist.sendCommand(kind: "resume")
-        XCTAssertEqual(errorCode(try await therapist.reply(to: after)), .rejected)
+        let awaited2 = try await therapist.reply(to: after)
+        XCTAssertEqual(errorCode(awaited2), .rejected)
         await therapist.close()
         await fixture.stop()
     }
@@ -62,7 +64,8 @@ final class ControlServerTests: XCTestCase {
         let telemetry = try await observer.telemetry { _ in true }
         XCTAssertEqual(telemetry.state, .running)
         let id = try await observer.sendCommand(kind: "pause")
-        XCTAssertEqual(errorCode(try await observer.reply(to: id)), .forbidden)
+        let awaited3 = try await observer.reply(to: id)
+        XCTAssertEqual(errorCode(awaited3), .forbidden)
         try await Task.sleep(for: .milliseconds(50))
         XCTAssertTrue(fixture.session.appliedCommands.isEmpty)
         XCTAssertEqual(fixture.session.latestTelemetry().state, .running)
@@ -98,7 +101,8 @@ final class ControlServerTests: XCTestCase {
         let fixture = try await ServerFixture()
         let client = try await ControlClient.connect(url: fixture.wsURL)
         let id = try await client.sendCommand(kind: "pause")
-        XCTAssertEqual(errorCode(try await client.reply(to: id)), .notAuthenticated)
+        let awaited4 = try await client.reply(to: id)
+        XCTAssertEqual(errorCode(awaited4), .notAuthenticated)
         XCTAssertTrue(fixture.session.appliedCommands.isEmpty)
         // No telemetry before authentication: health data goes only to authenticated clients.
         do {
@@ -133,7 +137,8 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(after.intensity, before.intensity)
         // The connection is still usable.
         let id = try await therapist.sendCommand(kind: "pause")
-        XCTAssertNotNil(ackSequence(try await therapist.reply(to: id)))
+        let awaited5 = try await therapist.reply(to: id)
+        XCTAssertNotNil(ackSequence(awaited5))
         await therapist.close()
         await fixture.stop()
     }
@@ -186,7 +191,8 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(error.code, .rejected)
         XCTAssertTrue(error.message.contains("safety_opt_out"), error.message)
         let resume = try await therapist.sendCommand(kind: "resume")
-        XCTAssertEqual(errorCode(try await therapist.reply(to: resume)), .rejected)
+        let awaited6 = try await therapist.reply(to: resume)
+        XCTAssertEqual(errorCode(awaited6), .rejected)
         try await Task.sleep(for: .milliseconds(50))
         XCTAssertEqual(fixture.session.latestTelemetry().intensity, 0)
         XCTAssertEqual(fixture.session.latestTelemetry().state, .optedOut)
@@ -202,7 +208,8 @@ final class ControlServerTests: XCTestCase {
         guard case .error(let error) = reply else { return XCTFail("unconfirmed jump accepted") }
         XCTAssertTrue(error.message.contains("confirmation_required"), error.message)
         let confirmed = try await therapist.sendCommand(kind: "set_intensity", fields: ["value": 60, "confirm": true])
-        let sequence = try XCTUnwrap(ackSequence(try await therapist.reply(to: confirmed)))
+        let awaited7 = try await therapist.reply(to: confirmed)
+        let sequence = try XCTUnwrap(ackSequence(awaited7))
         let telemetry = try await therapist.telemetry { $0.lastAppliedCommandSeq >= sequence }
         XCTAssertEqual(telemetry.intensity, 60)
         await therapist.close()
@@ -213,17 +220,21 @@ final class ControlServerTests: XCTestCase {
         let fixture = try await ServerFixture()
         let first = try await fixture.therapist()
         let observer = try await fixture.observer()
-        XCTAssertTrue(await eventually { fixture.session.linkEvents == [true] })
+        let awaited8 = await eventually { fixture.session.linkEvents == [true] }
+        XCTAssertTrue(awaited8)
         await first.close()
-        XCTAssertTrue(await eventually { fixture.session.linkEvents == [true, false] }, "\(fixture.session.linkEvents)")
+        let awaited9 = await eventually { fixture.session.linkEvents == [true, false] }
+        XCTAssertTrue(awaited9, "\(fixture.session.linkEvents)")
         let paused = try await observer.telemetry { $0.state == .paused }
         XCTAssertEqual(paused.alerts.last?.kind, .linkLoss)
         XCTAssertFalse(paused.therapistConnected)
 
         let second = try await fixture.therapist()
-        XCTAssertTrue(await eventually { fixture.session.linkEvents == [true, false, true] })
+        let awaited10 = await eventually { fixture.session.linkEvents == [true, false, true] }
+        XCTAssertTrue(awaited10)
         let id = try await second.sendCommand(kind: "resume")
-        let sequence = try XCTUnwrap(ackSequence(try await second.reply(to: id)))
+        let awaited11 = try await second.reply(to: id)
+        let sequence = try XCTUnwrap(ackSequence(awaited11))
         let resumed = try await second.telemetry { $0.lastAppliedCommandSeq >= sequence }
         XCTAssertEqual(resumed.state, .running)
         XCTAssertTrue(resumed.therapistConnected)
@@ -255,8 +266,10 @@ final class ControlServerTests: XCTestCase {
         configuration.helloTimeout = .milliseconds(200)
         let fixture = try await ServerFixture(configuration: configuration)
         let client = try await ControlClient.connect(url: fixture.wsURL)
-        XCTAssertEqual(errorCode(try await client.next(timeout: .seconds(3))), .notAuthenticated)
-        XCTAssertTrue(await eventually { client.isClosed })
+        let awaited12 = try await client.next(timeout: .seconds(3))
+        XCTAssertEqual(errorCode(awaited12), .notAuthenticated)
+        let awaited13 = await eventually { client.isClosed }
+        XCTAssertTrue(awaited13)
         await fixture.stop()
     }
 

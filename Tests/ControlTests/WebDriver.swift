@@ -41,7 +41,7 @@ final class WebDriver {
         let deadline = ContinuousClock.now + .seconds(15)
         while true {
             if let status = try? await request("GET", "/status"), status["value"] != nil { break }
-            guard ContinuousClock.now < deadline else { quit(); throw Failure.didNotStart("no answer on \(base)/status") }
+            guard ContinuousClock.now < deadline else { terminateDriver(); throw Failure.didNotStart("no answer on \(base)/status") }
             try await Task.sleep(for: .milliseconds(100))
         }
         let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
@@ -52,7 +52,7 @@ final class WebDriver {
         ]]]
         let created = try await request("POST", "/session", capabilities)
         guard let value = created["value"] as? [String: Any], let id = value["sessionId"] as? String else {
-            quit()
+            terminateDriver()
             throw Failure.didNotStart("no session in \(created)")
         }
         sessionId = id
@@ -96,7 +96,7 @@ final class WebDriver {
     }
 
     /// Polls until `read` returns a value satisfying `condition`; returns the last value read.
-    func waitFor<T>(_ timeout: Duration = .seconds(15), _ read: () async throws -> T, until condition: (T) -> Bool) async throws -> T {
+    func waitFor<T>(timeout: Duration = .seconds(15), _ read: () async throws -> T, until condition: (T) -> Bool) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         var value = try await read()
         while !condition(value) && ContinuousClock.now < deadline {
@@ -109,10 +109,10 @@ final class WebDriver {
     /// Ends the browser session and chromedriver (it ends the Chromium processes it started).
     func quit() async {
         if !sessionId.isEmpty { _ = try? await request("DELETE", "/session/\(sessionId)") }
-        quit()
+        terminateDriver()
     }
 
-    private func quit() {
+    private func terminateDriver() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()

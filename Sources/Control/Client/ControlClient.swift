@@ -83,9 +83,7 @@ public final class ControlClient: @unchecked Sendable {
 
     /// Sends raw text (tests use it for malformed and oversized messages).
     public func send(text: String) async throws {
-        lock.lock()
-        let writer = outbound
-        lock.unlock()
+        let writer = lock.withLock { outbound }
         guard let writer else { throw ControlClientError.notConnected(url: url) }
         try await writer.write(.text(text))
     }
@@ -108,10 +106,10 @@ public final class ControlClient: @unchecked Sendable {
     /// Sends one command (wire fields as in docs/control-protocol.md) and returns its id.
     @discardableResult
     public func sendCommand(kind: String, fields: [String: Any] = [:], id: String? = nil) async throws -> String {
-        lock.lock()
-        commandCounter += 1
-        let commandId = id ?? "c\(commandCounter)"
-        lock.unlock()
+        let commandId: String = lock.withLock {
+            commandCounter += 1
+            return id ?? "c\(commandCounter)"
+        }
         var command = fields
         command["kind"] = kind
         try await send(text: Self.json(["type": "command", "v": WireFormat.version, "id": commandId, "command": command]))
@@ -164,9 +162,7 @@ public final class ControlClient: @unchecked Sendable {
 
     /// Closes the connection and waits until it is down.
     public func close() async {
-        lock.lock()
-        let writer = outbound
-        lock.unlock()
+        let writer = lock.withLock { outbound }
         try? await writer?.close(.normalClosure, reason: nil)
         await runTask?.value
     }

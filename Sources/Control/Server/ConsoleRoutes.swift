@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Plain HTTP routes: the console page and its assets, and the mirror image.
@@ -10,12 +11,15 @@ enum ConsoleRoutes {
     ]
 
     /// The page may talk only to this server; no inline scripts, no framing by other sites.
-    static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'",
-        .cacheControl: "no-store",
-        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        HTTPField.Name("Referrer-Policy")!: "no-referrer",
-    ]
+    static let securityHeaders: HTTPFields = {
+        var fields: HTTPFields = [
+            .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'",
+            .cacheControl: "no-store",
+            .xContentTypeOptions: "nosniff",
+        ]
+        if let referrer = HTTPField.Name("Referrer-Policy") { fields[referrer] = "no-referrer" }
+        return fields
+    }()
 
     static func add(to router: Router<BasicRequestContext>, session: any ControlledSession, authenticator: Authenticator) {
         for asset in assets {

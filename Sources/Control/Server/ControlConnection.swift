@@ -195,9 +195,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     }
 
     func closeAll() async {
-        lock.lock()
-        let all = Array(writers.values)
-        lock.unlock()
+        let all = lock.withLock { Array(writers.values) }
         for writer in all { try? await writer.close(.goingAway, reason: "control server stopping") }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
@@ -89,26 +90,22 @@ public final class ControlServer: @unchecked Sendable {
             }
             portSignal.resolve(.failure(CancellationError()))
         }
-        lock.lock()
-        serviceGroup = group
-        runTask = task
-        lock.unlock()
+        lock.withLock {
+            serviceGroup = group
+            runTask = task
+        }
         let port = try await portSignal.value()
-        lock.lock()
-        boundPort = port
-        lock.unlock()
+        lock.withLock { boundPort = port }
         return port
     }
 
     /// Closes every connection and stops listening. A closing therapist connection counts as
     /// link loss, so the runtime stops the server after it has ended the session.
     public func stop() async {
-        lock.lock()
-        let group = serviceGroup
-        let task = runTask
-        serviceGroup = nil
-        runTask = nil
-        lock.unlock()
+        let (group, task) = lock.withLock {
+            defer { serviceGroup = nil; runTask = nil }
+            return (serviceGroup, runTask)
+        }
         hub.stop()
         await registry.closeAll()
         await group?.triggerGracefulShutdown()

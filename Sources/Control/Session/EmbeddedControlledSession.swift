@@ -37,12 +37,12 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
     // MARK: ControlledSession
 
     public func submit(_ command: ControlCommand, from sender: Sender) async -> CommandOutcome {
-        lock.lock()
-        defer { lock.unlock() }
-        if let refusal = safetyRefusal(command, state: telemetry) { return refusal }
-        nextSequence += 1
-        mailbox.append((nextSequence, command, sender))
-        return .accepted(sequence: nextSequence)
+        lock.withLock {
+            if let refusal = safetyRefusal(command, state: telemetry) { return refusal }
+            nextSequence += 1
+            mailbox.append((nextSequence, command, sender))
+            return .accepted(sequence: nextSequence)
+        }
     }
 
     public func latestTelemetry() -> Telemetry {
