@@ -304,12 +304,19 @@ final class ControlServerTests: XCTestCase {
         let welcome = try await client.hello(token: fixture.therapistToken)
         XCTAssertEqual(welcome.role, .therapist)
         await client.close()
-        // A plain-text client cannot talk to the TLS port.
+
+        // A client that pinned another certificate refuses this server.
+        let otherDirectory = directory + "-other"
+        defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
+        _ = try ControlServer(session: EmbeddedControlledSession(),
+                              configuration: ControlServerConfiguration(port: 0, tls: .selfSigned(directory: otherDirectory)))
         do {
-            let plain = try await ControlClient.connect(url: fixture.wsURL)
-            _ = try? await plain.hello(token: fixture.therapistToken, timeout: .seconds(2))
-            XCTFail("plain WebSocket connected to the TLS port")
-        } catch {}
+            _ = try await ControlClient.connect(url: "wss://127.0.0.1:\(fixture.port)/v1/ws",
+                                               trustedCertificatePEMFile: otherDirectory + "/control-cert.pem")
+            XCTFail("connected although the server's certificate is not the pinned one")
+        } catch let error as ControlClientError {
+            guard case .notConnected = error else { return XCTFail("\(error)") }
+        }
         await fixture.stop()
     }
 }

@@ -5,14 +5,14 @@ import NIOSSL
 import NIOWebSocket
 
 public enum ControlClientError: Error, Equatable, CustomStringConvertible {
-    case notConnected(url: String)
+    case notConnected(url: String, detail: String)
     case closed(code: Int?, reason: String?)
     case timedOut(waitingFor: String)
     case unexpectedReply(String)
 
     public var description: String {
         switch self {
-        case .notConnected(let url): return "ControlClient: could not connect to \(url); is the runtime running and the port right?"
+        case .notConnected(let url, let detail): return "ControlClient: could not connect to \(url) (\(detail)); is the runtime running, and the port and scheme right?"
         case .closed(let code, let reason): return "ControlClient: the server closed the connection (code \(code.map(String.init) ?? "none"), \(reason ?? "no reason"))"
         case .timedOut(let what): return "ControlClient: timed out waiting for \(what)"
         case .unexpectedReply(let text): return "ControlClient: unexpected reply \(text.prefix(200))"
@@ -42,17 +42,22 @@ public final class ControlClient: @unchecked Sendable {
         } catch {
             throw ControlSetupError.certificateUnreadable(path: trustedCertificatePEMFile, detail: "\(error)")
         }
-        return try await connect(url: url, tls: tls)
+        // The pin is the trust: the chain must end at this exact certificate. Host names add
+        // nothing to that, and TLS cannot send an IP address as the server name (SNI).
+        tls.certificateVerification = .noHostnameVerification
+        return try await connect(url: url, tls: tls, serverName: "localhost")
     }
 
-    /// Opens the WebSocket (no hello yet). `tls` for wss:// URLs.
-    public static func connect(url: String, tls: TLSConfiguration? = nil) async throws -> ControlClient {
+    /// Opens the WebSocket (no hello yet). `tls` for wss:// URLs; `serverName` overrides the
+    /// TLS server name (needed when the URL host is an IP address).
+    public static func connect(url: String, tls: TLSConfiguration? = nil, serverName: String? = nil) async throws -> ControlClient {
         let client = ControlClient(url: url)
         let ready = PortSignal()
         var logger = Logger(label: "exposure.control.client")
         logger.logLevel = .critical
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
         configuration.autoPing = .disabled
+        configuration.sniHostname = serverName
         client.runTask = Task {
             do {
                 let close = try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
@@ -64,9 +69,9 @@ public final class ControlClient: @unchecked Sendable {
                     }
                 }
                 client.setClose(close.map { (Int(UInt16(webSocketErrorCode: $0.closeCode)), $0.reason) })
-                ready.resolve(.failure(ControlClientError.notConnected(url: url)))
+                ready.resolve(.failure(ControlClientError.notConnected(url: url, detail: "closed during the upgrade")))
             } catch {
-                ready.resolve(.failure(ControlClientError.notConnected(url: url)))
+                ready.resolve(.failure(ControlClientError.notConnected(url: url, detail: "\(error)")))
             }
             client.inbox.finish()
         }
@@ -84,7 +89,7 @@ public final class ControlClient: @unchecked Sendable {
     /// Sends raw text (tests use it for malformed and oversized messages).
     public func send(text: String) async throws {
         let writer = lock.withLock { outbound }
-        guard let writer else { throw ControlClientError.notConnected(url: url) }
+        guard let writer else { throw ControlClientError.notConnected(url: url, detail: "not open") }
         try await writer.write(.text(text))
     }
 
