@@ -1,6 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
 #endif
 
 /// A minimal W3C WebDriver client for chromedriver on loopback: enough to open the console,
@@ -27,7 +27,7 @@ final class WebDriver {
     private(set) var sessionId = ""
 
     init() async throws {
-        for tool in [Self.chromium, Self.chromedriver] where !FileManager.default.isExecutableFile(atPath: tool) {
+        for tool in [Self.chromium, Self.chromedriver, "/usr/bin/curl"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw Failure.missing(tool)
         }
         let port = Int.random(in: 20_000...60_000)
@@ -113,28 +113,57 @@ final class WebDriver {
     }
 
     private func terminateDriver() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        // chromedriver inherits the test process's blocked signals, so SIGTERM may never
+        // arrive: ask it to shut down (it closes its browsers), then make sure with SIGKILL.
+        _ = try? Self.runSync("/usr/bin/curl", ["-s", "-m", "5", base + "/shutdown"])
+        for _ in 0..<20 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: profile)
     }
 
+    /// WebDriver over HTTP through curl: Foundation's URLSession on Linux fails on
+    /// chromedriver's replies ("Failed writing header").
     private func request(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {
-        guard let url = URL(string: base + path) else { throw Failure.request(path, "bad URL") }
-        var request = URLRequest(url: url, timeoutInterval: 30)
-        request.httpMethod = method
+        var arguments = ["-s", "-m", "30", "-X", method, base + path]
         if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            let data = try JSONSerialization.data(withJSONObject: body)
+            arguments += ["-H", "Content-Type: application/json", "--data-binary", String(decoding: data, as: UTF8.self)]
         }
-        let (data, _) = try await URLSession.shared.data(for: request)
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        let data = try await Self.run("/usr/bin/curl", arguments)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Failure.request(path, "reply is not a JSON object")
         }
         if let value = object["value"] as? [String: Any], let error = value["error"] as? String {
             throw Failure.request(path, "\(error): \(value["message"] ?? "")")
         }
         return object
+    }
+
+    private static func runSync(_ tool: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+
+    private static func run(_ tool: String, _ arguments: [String]) async throws -> Data {
+        guard FileManager.default.isExecutableFile(atPath: tool) else { throw Failure.missing(tool) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
     }
 }
