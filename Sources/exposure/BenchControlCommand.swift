@@ -89,7 +89,9 @@ enum ControlBench {
                 }
             }
             appliedTimes.append(milliseconds(ContinuousClock.now - sent))
-            let next = started + gap * (index + 1)
+            // Jittered spacing: a fixed cadence would lock to the telemetry ticks and measure
+            // one phase only.
+            let next = sent + gap * Double.random(in: 0.5...1.5)
             if next > .now { try await Task.sleep(until: next, clock: .continuous) }
         }
         let seconds = milliseconds(ContinuousClock.now - started) / 1000
@@ -102,7 +104,7 @@ enum ControlBench {
         let rates = observerTelemetry.map { Double($0) / seconds }
         var lines = [
             "control round trip on loopback: 1 therapist, \(observerCount) observers, telemetry \(Int(min(30, max(1, telemetryHz)))) Hz, frame loop 90 Hz",
-            "commands timed: \(commands) at \(commandRate)/s over \(String(format: "%.1f", seconds)) s",
+            "commands timed: \(commands), about \(commandRate)/s (jittered), over \(String(format: "%.1f", seconds)) s",
             String(format: "command -> ack:                  median %.2f ms, p99 %.2f ms", percentile(ackTimes, 0.5), percentile(ackTimes, 0.99)),
             String(format: "command -> confirming telemetry: median %.2f ms, p99 %.2f ms", percentile(appliedTimes, 0.5), percentile(appliedTimes, 0.99)),
         ]

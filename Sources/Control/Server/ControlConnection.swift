@@ -138,6 +138,7 @@ struct ControlConnection {
             case .accepted(let sequence):
                 session.recordControlEvent(ControlAuditEntry(sender: sender, connectionId: connectionId, kind: command.kind,
                                                              messageId: id, result: .accepted(sequence: sequence)))
+                hub.awaitConfirmation(of: sequence)
                 try await send(.ack(id: id, sequence: sequence), outbound)
             case .rejected(let code, let reason):
                 let error = ControlProtocolError(.rejected, "\(code): \(reason)", id: id)

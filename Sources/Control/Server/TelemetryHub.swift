@@ -17,12 +17,38 @@ final class TelemetryHub: @unchecked Sendable {
         self.interval = .nanoseconds(Int64(1e9 / hz))
     }
 
+    /// Ticks at the configured rate, and also sends as soon as a command that was just
+    /// acknowledged has been applied, so the therapist sees the effect within a frame or two
+    /// instead of waiting up to a whole telemetry period.
     func start() {
         ticker = Task { [weak self] in
-            while !Task.isCancelled {
-                self?.publish()
-                try? await Task.sleep(for: self?.interval ?? .seconds(1))
+            var lastPublish = ContinuousClock.now
+            while !Task.isCancelled, let self {
+                let now = ContinuousClock.now
+                if now - lastPublish >= self.interval || self.confirmationReady() {
+                    self.publish()
+                    lastPublish = now
+                }
+                try? await Task.sleep(for: Self.pollInterval)
             }
+        }
+    }
+
+    static let pollInterval = Duration.milliseconds(5)
+    private var awaitedSequence: UInt64 = 0
+
+    /// A command with this sequence was accepted; publish once it has been applied.
+    func awaitConfirmation(of sequence: UInt64) {
+        lock.withLock { awaitedSequence = max(awaitedSequence, sequence) }
+    }
+
+    private func confirmationReady() -> Bool {
+        guard lock.withLock({ awaitedSequence }) > 0 else { return false }
+        let applied = session.latestTelemetry().lastAppliedCommandSeq
+        return lock.withLock {
+            guard awaitedSequence > 0, applied >= awaitedSequence else { return false }
+            awaitedSequence = 0
+            return true
         }
     }
 
