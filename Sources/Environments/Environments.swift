@@ -1,1 +1,0 @@
-// Environments: module placeholder; see README Architecture.

@@ -1,1 +1,0 @@
-// ExposureCore: module placeholder; see README Architecture.

@@ -1,0 +1,111 @@
+import XCTest
+import ExposureCore
+import SceneModel
+@testable import Environments
+
+final class WorldTests: XCTestCase {
+    func testSameInputsGiveTheSameScenes() throws {
+        let catalog = try Fixtures.catalog()
+        for environment in ["heights", "crowds", "open_spaces", "safe_room"] {
+            let a = EnvironmentWorld(catalog: catalog, seed: 42), b = EnvironmentWorld(catalog: catalog, seed: 42)
+            var last: (Scene, Scene)?
+            for i in 0..<40 {
+                let target = EnvironmentTarget(environment: environment, intensity: Double(i) * 2.5)
+                let dt = i % 3 == 0 ? 1.0 / 90 : 1.0 / 72
+                last = (a.update(target: target, dt: dt), b.update(target: target, dt: dt))
+                XCTAssertEqual(last?.0, last?.1, "\(environment) frame \(i)")
+            }
+            XCTAssertGreaterThan(last?.0.instanceCount ?? 0, 10, environment)
+        }
+        // A different seed gives a different layout.
+        let c = EnvironmentWorld(catalog: catalog, seed: 1), d = EnvironmentWorld(catalog: catalog, seed: 2)
+        let target = EnvironmentTarget(environment: "crowds", intensity: 60)
+        XCTAssertNotEqual(c.update(target: target, dt: 0.02), d.update(target: target, dt: 0.02))
+    }
+
+    func testPlatformRisesNoFasterThanMaxRate() throws {
+        let catalog = try Fixtures.catalog()
+        let maxRate = try XCTUnwrap(catalog.definition("heights")?.parameter("height_m")?.maxRate)
+        let world = EnvironmentWorld(catalog: catalog)
+        _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0, overrides: ["height_m": .number(3)]), dt: 0.01)
+        XCTAssertEqual(world.liveParameters?.number("height_m"), 3)
+        let dt = 1.0 / 72
+        var previous = 3.0
+        for _ in 0..<200 {
+            _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0, overrides: ["height_m": .number(100)]), dt: dt)
+            let now = try XCTUnwrap(world.liveParameters?.number("height_m"))
+            XCTAssertLessThanOrEqual(now - previous, maxRate * dt + 1e-9)
+            XCTAssertGreaterThan(now, previous, "keeps rising toward the target")
+            previous = now
+        }
+        XCTAssertEqual(previous, 3 + maxRate * dt * 200, accuracy: 1e-6)
+        // The ground is drawn at minus the live height (the city moves down as the platform rises).
+        let scene = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0, overrides: ["height_m": .number(100)]), dt: 0)
+        let groundY = scene.batches.first { $0.shape == .quad }?.instances.first?.transform[3].y
+        XCTAssertEqual(Double(groundY ?? 0), -previous, accuracy: 1e-3)
+    }
+
+    func testChoicesSwitchAtMostOncePerHoldTime() throws {
+        let catalog = try Fixtures.catalog()
+        let world = EnvironmentWorld(catalog: catalog)
+        _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0), dt: 0.1)
+        XCTAssertEqual(world.liveParameters?.choice("railing", ""), "full")
+        _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 60), dt: 0.1)
+        XCTAssertEqual(world.liveParameters?.choice("railing", ""), "low", "first switch is immediate")
+        for _ in 0..<50 { _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 100), dt: 0.1) }
+        XCTAssertEqual(world.liveParameters?.choice("railing", ""), "low", "held for min_hold_s (10 s)")
+        for _ in 0..<60 { _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 100), dt: 0.1) }
+        XCTAssertEqual(world.liveParameters?.choice("railing", ""), "none")
+    }
+
+    func testSafeRoomIsImmediateAndTheWorldResumesWhereItWas() throws {
+        let catalog = try Fixtures.catalog()
+        let world = EnvironmentWorld(catalog: catalog, seed: 3)
+        var target = EnvironmentTarget(environment: "crowds", intensity: 80)
+        for _ in 0..<30 { _ = world.update(target: target, dt: 1.0 / 30) }
+        let before = world.crowd?.walkers
+        XCTAssertNotNil(before)
+        target.safeRoom = true
+        let room = world.update(target: target, dt: 1.0 / 30)
+        XCTAssertNil(room.sky, "the safe room has no sky")
+        XCTAssertEqual(world.showing, "safe_room")
+        XCTAssertTrue(room.emitters.contains { $0.kind == .roomTone })
+        XCTAssertFalse(room.emitters.contains { $0.kind == .murmur || $0.kind == .footsteps })
+        for _ in 0..<20 { _ = world.update(target: target, dt: 1.0 / 30) }
+        XCTAssertEqual(world.crowd?.walkers, before, "the crowd is frozen while the safe room is shown")
+        target.safeRoom = false
+        let back = world.update(target: target, dt: 1.0 / 30)
+        XCTAssertEqual(world.showing, "crowds")
+        XCTAssertNotNil(back.sky)
+        XCTAssertEqual(Double(world.crowd?.walkers.count ?? 0), Double(before?.count ?? -1), accuracy: 3)
+    }
+
+    func testUnknownEnvironmentFallsBackToSafeRoom() throws {
+        let world = EnvironmentWorld(catalog: try Fixtures.catalog())
+        let scene = world.update(target: EnvironmentTarget(environment: "volcano", intensity: 50), dt: 0.02)
+        XCTAssertNil(scene.sky)
+        XCTAssertEqual(world.showing, "safe_room")
+        XCTAssertTrue(world.problem?.contains("volcano") ?? false)
+    }
+
+    func testOverridesBeatTheCurveAndAreClamped() throws {
+        let world = EnvironmentWorld(catalog: try Fixtures.catalog())
+        _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0,
+                                                   overrides: ["height_m": .number(400), "railing": .choice("none"), "floor": .choice("trampoline")]), dt: 0.02)
+        XCTAssertEqual(world.liveParameters?.number("height_m"), 200, "clamped to the definition's range")
+        XCTAssertEqual(world.liveParameters?.choice("railing", ""), "none")
+        XCTAssertEqual(world.liveParameters?.choice("floor", ""), "solid", "an unknown option is ignored; the curve decides")
+    }
+
+    func testHeightsSoundsGrowWithWindAndHeight() throws {
+        let catalog = try Fixtures.catalog()
+        func windGain(_ h: Double, _ wind: Double) throws -> Float {
+            let world = EnvironmentWorld(catalog: catalog)
+            let scene = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0,
+                                                               overrides: ["height_m": .number(h), "wind_mps": .number(wind)]), dt: 0.02)
+            return try XCTUnwrap(scene.emitters.first { $0.kind == .wind }).gain
+        }
+        XCTAssertLessThan(try windGain(3, 2), try windGain(100, 2))
+        XCTAssertLessThan(try windGain(50, 1), try windGain(50, 10))
+    }
+}
