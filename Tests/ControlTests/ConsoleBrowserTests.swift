@@ -21,8 +21,8 @@ final class ConsoleBrowserTests: XCTestCase {
             try await driver.open(fixture.server.consoleURL())
             let initial = try await driver.waitFor({ try await driver.text("#state") }, until: { $0 == "Running" })
             XCTAssertEqual(initial, "Running")
-            let awaited1 = try await driver.waitFor({ try await driver.text("#connection") }, until: { $0 == "online" })
-            XCTAssertEqual(awaited1, "online")
+            let connection = try await driver.waitFor({ try await driver.text("#connection") }, until: { $0 == "online" })
+            XCTAssertEqual(connection, "online")
 
             try await driver.click("#pause")
             let paused = try await driver.waitFor({ try await driver.text("#state") }, until: { $0 == "Paused" })
@@ -36,8 +36,8 @@ final class ConsoleBrowserTests: XCTestCase {
                 const s = document.getElementById('intensity-slider'); s.value = 80;
                 s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change'));
                 """)
-            let awaited2 = try await driver.isDisplayed("#confirm-panel")
-            XCTAssertTrue(awaited2)
+            let confirmationShown = try await driver.isDisplayed("#confirm-panel")
+            XCTAssertTrue(confirmationShown)
             XCTAssertEqual(fixture.session.latestTelemetry().intensity, 20, "nothing sent before confirming")
             try await driver.click("#confirm-yes")
             let level = try await driver.waitFor({ try await driver.text("#intensity") }, until: { $0 == "80" })
@@ -48,8 +48,8 @@ final class ConsoleBrowserTests: XCTestCase {
             fixture.session.patientOptsOut()
             let banner = try await driver.waitFor({ try await driver.isDisplayed("#alert-banner") }, until: { $0 })
             XCTAssertTrue(banner)
-            let awaited3 = try await driver.text("#alert-text").contains("opted out")
-            XCTAssertTrue(awaited3)
+            let bannerSaysOptedOut = try await driver.text("#alert-text").contains("opted out")
+            XCTAssertTrue(bannerSaysOptedOut)
 
             let mirrorLoaded = try await driver.waitFor({ try await driver.execute(
                 "const i = document.getElementById('mirror'); return i.complete && i.naturalWidth;") as? Int ?? 0 }, until: { $0 == 2 })

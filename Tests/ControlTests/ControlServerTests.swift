@@ -39,8 +39,8 @@ final class ControlServerTests: XCTestCase {
         var last: UInt64 = 0
         for (kind, fields) in commands {
             let id = try await therapist.sendCommand(kind: kind, fields: fields)
-            let awaited1 = try await therapist.reply(to: id)
-            last = try XCTUnwrap(ackSequence(awaited1), kind)
+            let commandReply = try await therapist.reply(to: id)
+            last = try XCTUnwrap(ackSequence(commandReply), kind)
         }
         let final = try await therapist.telemetry { $0.lastAppliedCommandSeq >= last }
         XCTAssertEqual(final.state, .ended)
@@ -52,8 +52,8 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(fixture.session.appliedCommands.map(\.command.kind), commands.map(\.0))
         // An ended session accepts nothing more.
         let after = try await therapist.sendCommand(kind: "resume")
-        let awaited2 = try await therapist.reply(to: after)
-        XCTAssertEqual(errorCode(awaited2), .rejected)
+        let replyAfterEnd = try await therapist.reply(to: after)
+        XCTAssertEqual(errorCode(replyAfterEnd), .rejected)
         await therapist.close()
         await fixture.stop()
     }
@@ -64,8 +64,8 @@ final class ControlServerTests: XCTestCase {
         let telemetry = try await observer.telemetry { _ in true }
         XCTAssertEqual(telemetry.state, .running)
         let id = try await observer.sendCommand(kind: "pause")
-        let awaited3 = try await observer.reply(to: id)
-        XCTAssertEqual(errorCode(awaited3), .forbidden)
+        let observerReply = try await observer.reply(to: id)
+        XCTAssertEqual(errorCode(observerReply), .forbidden)
         try await Task.sleep(for: .milliseconds(50))
         XCTAssertTrue(fixture.session.appliedCommands.isEmpty)
         XCTAssertEqual(fixture.session.latestTelemetry().state, .running)
@@ -101,8 +101,8 @@ final class ControlServerTests: XCTestCase {
         let fixture = try await ServerFixture()
         let client = try await ControlClient.connect(url: fixture.wsURL)
         let id = try await client.sendCommand(kind: "pause")
-        let awaited4 = try await client.reply(to: id)
-        XCTAssertEqual(errorCode(awaited4), .notAuthenticated)
+        let unauthenticatedReply = try await client.reply(to: id)
+        XCTAssertEqual(errorCode(unauthenticatedReply), .notAuthenticated)
         XCTAssertTrue(fixture.session.appliedCommands.isEmpty)
         // No telemetry before authentication: health data goes only to authenticated clients.
         do {
@@ -137,8 +137,8 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(after.intensity, before.intensity)
         // The connection is still usable.
         let id = try await therapist.sendCommand(kind: "pause")
-        let awaited5 = try await therapist.reply(to: id)
-        XCTAssertNotNil(ackSequence(awaited5))
+        let stillUsableReply = try await therapist.reply(to: id)
+        XCTAssertNotNil(ackSequence(stillUsableReply))
         await therapist.close()
         await fixture.stop()
     }
@@ -191,8 +191,8 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(error.code, .rejected)
         XCTAssertTrue(error.message.contains("safety_opt_out"), error.message)
         let resume = try await therapist.sendCommand(kind: "resume")
-        let awaited6 = try await therapist.reply(to: resume)
-        XCTAssertEqual(errorCode(awaited6), .rejected)
+        let resumeReply = try await therapist.reply(to: resume)
+        XCTAssertEqual(errorCode(resumeReply), .rejected)
         try await Task.sleep(for: .milliseconds(50))
         XCTAssertEqual(fixture.session.latestTelemetry().intensity, 0)
         XCTAssertEqual(fixture.session.latestTelemetry().state, .optedOut)
@@ -208,8 +208,8 @@ final class ControlServerTests: XCTestCase {
         guard case .error(let error) = reply else { return XCTFail("unconfirmed jump accepted") }
         XCTAssertTrue(error.message.contains("confirmation_required"), error.message)
         let confirmed = try await therapist.sendCommand(kind: "set_intensity", fields: ["value": 60, "confirm": true])
-        let awaited7 = try await therapist.reply(to: confirmed)
-        let sequence = try XCTUnwrap(ackSequence(awaited7))
+        let confirmedReply = try await therapist.reply(to: confirmed)
+        let sequence = try XCTUnwrap(ackSequence(confirmedReply))
         let telemetry = try await therapist.telemetry { $0.lastAppliedCommandSeq >= sequence }
         XCTAssertEqual(telemetry.intensity, 60)
         await therapist.close()
@@ -220,21 +220,21 @@ final class ControlServerTests: XCTestCase {
         let fixture = try await ServerFixture()
         let first = try await fixture.therapist()
         let observer = try await fixture.observer()
-        let awaited8 = await eventually { fixture.session.linkEvents == [true] }
-        XCTAssertTrue(awaited8)
+        let linkCameUp = await eventually { fixture.session.linkEvents == [true] }
+        XCTAssertTrue(linkCameUp)
         await first.close()
-        let awaited9 = await eventually { fixture.session.linkEvents == [true, false] }
-        XCTAssertTrue(awaited9, "\(fixture.session.linkEvents)")
+        let linkWentDown = await eventually { fixture.session.linkEvents == [true, false] }
+        XCTAssertTrue(linkWentDown, "\(fixture.session.linkEvents)")
         let paused = try await observer.telemetry { $0.state == .paused }
         XCTAssertEqual(paused.alerts.last?.kind, .linkLoss)
         XCTAssertFalse(paused.therapistConnected)
 
         let second = try await fixture.therapist()
-        let awaited10 = await eventually { fixture.session.linkEvents == [true, false, true] }
-        XCTAssertTrue(awaited10)
+        let linkCameBack = await eventually { fixture.session.linkEvents == [true, false, true] }
+        XCTAssertTrue(linkCameBack)
         let id = try await second.sendCommand(kind: "resume")
-        let awaited11 = try await second.reply(to: id)
-        let sequence = try XCTUnwrap(ackSequence(awaited11))
+        let resumeReply = try await second.reply(to: id)
+        let sequence = try XCTUnwrap(ackSequence(resumeReply))
         let resumed = try await second.telemetry { $0.lastAppliedCommandSeq >= sequence }
         XCTAssertEqual(resumed.state, .running)
         XCTAssertTrue(resumed.therapistConnected)
@@ -266,10 +266,10 @@ final class ControlServerTests: XCTestCase {
         configuration.helloTimeout = .milliseconds(200)
         let fixture = try await ServerFixture(configuration: configuration)
         let client = try await ControlClient.connect(url: fixture.wsURL)
-        let awaited12 = try await client.next(timeout: .seconds(3))
-        XCTAssertEqual(errorCode(awaited12), .notAuthenticated)
-        let awaited13 = await eventually { client.isClosed }
-        XCTAssertTrue(awaited13)
+        let timeoutNotice = try await client.next(timeout: .seconds(3))
+        XCTAssertEqual(errorCode(timeoutNotice), .notAuthenticated)
+        let closed = await eventually { client.isClosed }
+        XCTAssertTrue(closed)
         await fixture.stop()
     }
 

@@ -51,9 +51,10 @@ public final class ControlServer: @unchecked Sendable {
         return "\(usesTLS ? "https" : "http")://\(host):\(port ?? configuration.port)/#token=\(keys.token(for: role))"
     }
 
-    /// Starts listening; returns the bound port.
+    /// Starts listening; returns the bound port. Starting a running server returns its port.
     @discardableResult
     public func start() async throws -> Int {
+        if let port = lock.withLock({ runTask == nil ? nil : boundPort }) { return port }
         var logger = Logger(label: "exposure.control")
         logger.logLevel = .warning
         let router = Router()
