@@ -28,6 +28,41 @@ final class ControlServerTests: XCTestCase {
         await fixture.stop()
     }
 
+    func testCommandTakesEffectOnTheNextFrameNotBefore() async throws {
+        let fixture = try await ServerFixture(runFrames: false)
+        let therapist = try await fixture.therapist()
+        let id = try await therapist.sendCommand(kind: "pause")
+        let ack = try await therapist.reply(to: id)
+        let sequence = try XCTUnwrap(ackSequence(ack))
+        try await Task.sleep(for: .milliseconds(100))
+        let beforeFrame = fixture.session.latestTelemetry()
+        XCTAssertEqual(beforeFrame.state, .running, "queued in the mailbox, not applied off the frame loop")
+        XCTAssertLessThan(beforeFrame.lastAppliedCommandSeq, sequence)
+        fixture.session.runFrame()
+        let confirmed = try await therapist.telemetry { $0.lastAppliedCommandSeq >= sequence }
+        XCTAssertEqual(confirmed.state, .paused)
+        await therapist.close()
+        await fixture.stop()
+    }
+
+    func testManyObserversAllReceiveTelemetry() async throws {
+        let fixture = try await ServerFixture()
+        var observers: [ControlClient] = []
+        for _ in 0..<8 { observers.append(try await fixture.observer()) }
+        let therapist = try await fixture.therapist()
+        let id = try await therapist.sendCommand(kind: "set_intensity", fields: ["value": 25])
+        let reply = try await therapist.reply(to: id)
+        let sequence = try XCTUnwrap(ackSequence(reply))
+        for observer in observers {
+            let seen = try await observer.telemetry { $0.lastAppliedCommandSeq >= sequence }
+            XCTAssertEqual(seen.intensity, 25)
+        }
+        XCTAssertEqual(fixture.server.connectionCount, 9)
+        for observer in observers { await observer.close() }
+        await therapist.close()
+        await fixture.stop()
+    }
+
     func testEveryCommandReachesTheSession() async throws {
         let fixture = try await ServerFixture()
         let therapist = try await fixture.therapist()
