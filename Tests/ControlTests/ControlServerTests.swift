@@ -279,6 +279,22 @@ final class ControlServerTests: XCTestCase {
         await fixture.stop()
     }
 
+    func testTherapistWhoStopsAnsweringPingsCountsAsLinkLoss() async throws {
+        var configuration = ControlServerConfiguration(port: 0)
+        configuration.pingInterval = .milliseconds(200)
+        let fixture = try await ServerFixture(configuration: configuration)
+        let silent = try SilentSocketClient(port: fixture.port)
+        defer { silent.shutdown() }
+        try silent.sendText(#"{"type":"hello","v":1,"token":"\#(fixture.therapistToken)"}"#)
+        let linkCameUp = await eventually { fixture.session.linkEvents == [true] }
+        XCTAssertTrue(linkCameUp, "\(fixture.session.linkEvents)")
+        // The socket stays open but answers no pings: the server must give up on it.
+        let linkWentDown = await eventually(timeout: .seconds(5)) { fixture.session.linkEvents == [true, false] }
+        XCTAssertTrue(linkWentDown, "\(fixture.session.linkEvents)")
+        XCTAssertEqual(fixture.session.latestTelemetry().state, .paused)
+        await fixture.stop()
+    }
+
     func testPairingCodeGivesTheTokenForReconnecting() async throws {
         let fixture = try await ServerFixture()
         let client = try await ControlClient.connect(url: fixture.wsURL)
