@@ -52,7 +52,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-        ], swiftSettings: v5),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ], resources: [.copy("Console")], swiftSettings: v5),
         .target(name: "SessionRuntime", dependencies: [
             "ExposureCore", "Environments", "SceneModel", "Render", "XR", "Audio", "Recording", "Control",
         ], swiftSettings: v5),

@@ -18,6 +18,7 @@ struct Exposure: ParsableCommand {
             BenchCommand.self,
             BenchEnvironments.self,
             AudioPreview.self,
+            BenchControl.self,
         ])
 }
 
