@@ -39,6 +39,7 @@ final class ControllerProfileTests: XCTestCase {
             defer { fixture.cleanUp() }
             var config = XRConfiguration()
             config.submitDepth = false
+            config.makeRenderer = XRConfiguration.clearColorRenderer
             let loop = OpenXRFrameLoop(configuration: config)
             let delegate = RecordingDelegate()
             try loop.run(delegate: delegate)
