@@ -29,7 +29,9 @@ public enum ReportAnalysis {
         return stepEvents.enumerated().map { i, e in
             let from = e.sessionTime
             let to = i + 1 < stepEvents.count ? stepEvents[i + 1].sessionTime : end
-            let inStep = suds.filter { $0.0 >= from && ($0.0 < to || (i + 1 == stepEvents.count && $0.0 <= to)) }
+            // A rating given at the very moment the step ended (the answer that met the rule) belongs
+            // to the step it ended; the next step's first answer comes after its start.
+            let inStep = suds.filter { ($0.0 > from || (i == 0 && $0.0 >= from)) && $0.0 <= to }
             var peak: Double?, final: Double?, reduction: Double?
             if let p = inStep.max(by: { $0.1 < $1.1 }) {
                 peak = p.1

@@ -42,7 +42,7 @@ public enum SessionReport {
         let suds = r.ratings.filter { $0.kind == .suds }.map { (x: $0.sessionTime, y: $0.value) }
         // Any event that set the intensity counts, including safety step-downs recorded as safety events.
         let intensity = r.events.compactMap { ev in ev.number("intensity").map { (x: ev.sessionTime, y: $0) } }
-        let markers = r.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut }.map {
+        let markers = r.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut || ($0.actor == .safety && $0.kind == EventKind.step) }.map {
             SVGPlot.Marker(x: $0.sessionTime, label: "\($0.kind) at \(minutes($0.sessionTime)): \($0.reason)",
                            cssClass: $0.kind == EventKind.optOut ? "optout-marker" : "safety-marker", color: "#c00")
         }

@@ -45,7 +45,8 @@ final class ConductorTests: XCTestCase {
         XCTAssertEqual(record.frames.count, frames)
         let steps = record.events.filter { $0.kind == EventKind.step }
         XCTAssertGreaterThanOrEqual(steps.count, 3)
-        XCTAssertTrue(steps.allSatisfy { $0.actor == .protocol && !$0.reason.isEmpty })
+        XCTAssertTrue(steps.allSatisfy { ($0.actor == .protocol || $0.actor == .safety) && !$0.reason.isEmpty })
+        XCTAssertTrue(steps.contains { $0.actor == .safety }, "coming back after the 9:00 opt-out is one step lower")
         XCTAssertEqual(steps.first?.payload["name"] as? String, s.plan.steps[0].title)
         XCTAssertFalse(record.ratings.filter { $0.kind == .suds }.isEmpty, "SUDS answers are stored as ratings")
         XCTAssertFalse(record.physio.filter { $0.kind == "heart_rate_bpm" }.isEmpty)
