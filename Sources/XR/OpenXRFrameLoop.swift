@@ -22,9 +22,10 @@ public struct XRConfiguration {
     public var recreateInitialDelay: Double = 0.5
     public var recreateMaxDelay: Double = 8
     public var recreateMaxAttempts = 6
-    /// Builds the renderer once the Vulkan device exists: Render.StereoRenderer with 4x MSAA by default;
-    /// `XRConfiguration.clearColorRenderer` only clears each eye to the scene colour (tests, bring-up).
-    public var makeRenderer: EyeRendererFactory = XRConfiguration.stereoRenderer(samples: 4)
+    /// Builds the renderer once the Vulkan device exists. The default only clears each eye to the
+    /// scene colour (fast: tests, headless demos); set `XRConfiguration.stereoRenderer(samples:)` to
+    /// draw the environment (what a patient must see).
+    public var makeRenderer: EyeRendererFactory = XRConfiguration.clearColorRenderer
     public init() {}
 }
 
