@@ -55,10 +55,9 @@ public final class OpenXRFrameLoop: FrameLoop {
             do {
                 outcome = try runOneSession(delegate: delegate)
                 failures = 0
-            } catch let error as XRError where recreations > 0 && failures < configuration.recreateMaxAttempts {
+            } catch is XRError where recreations > 0 && failures < configuration.recreateMaxAttempts {
                 // After a loss the runtime may need a moment to come back: retry with backoff.
                 failures += 1
-                _ = error
                 outcome = .lost
             }
             switch outcome {
