@@ -53,7 +53,10 @@ struct Demo: ParsableCommand {
         // The console listens on loopback on a free port while the demo runs: open it to watch.
         var console = ConsoleOptions()
         console.port = 0
-        let outcome = try SessionLauncher.run(options, xr: XRConfiguration(), runtimeLabel: "Exposure Simulated Headset",
+        var xr = XRConfiguration()
+        // The full renderer, without MSAA: lavapipe draws on the CPU, and the demo should take minutes, not hours.
+        xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
+        let outcome = try SessionLauncher.run(options, xr: xr, runtimeLabel: "Exposure Simulated Headset",
                                               console: noConsole ? nil : console)
         SessionLauncher.printOutcome(outcome)
 

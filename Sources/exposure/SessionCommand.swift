@@ -59,6 +59,7 @@ struct Session: ParsableCommand {
         if let patient { options.patientScript = try PatientScriptParser.load(path: patient) }
         var xr = XRConfiguration()
         xr.vulkanValidation = validation
+        xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 4)
         var console: ConsoleOptions?
         if !noConsole {
             var c = ConsoleOptions()
@@ -81,7 +82,6 @@ enum SessionLauncher {
     static func run(_ options: SessionOptions, xr: XRConfiguration, runtimeLabel: String,
                     console: ConsoleOptions?) throws -> SessionOutcome {
         var xr = xr
-        // TODO(lead): plug the StereoRenderer adapter in once XR provides it.
         let loop = OpenXRFrameLoop(configuration: xr)
         let prepared: PreparedSession
         do {
