@@ -30,7 +30,7 @@ public struct Walker: Equatable, Sendable {
         let toPatient = -position
         guard toPatient.x * toPatient.x + toPatient.y * toPatient.y > 1e-6 else { return false }
         let want = atan2(-toPatient.x, -toPatient.y)
-        return abs(CrowdSimulation.wrap(want - heading - headYaw)) < 0.26
+        return abs(CrowdSimulation.wrap(want - heading - headYaw)) < 0.12
     }
 }
 
@@ -61,7 +61,8 @@ public final class CrowdSimulation {
         self.halfSize = halfSize
         self.maxPeople = maxPeople
         self.rng = SeededRandom.derived(seed, 0xC0)
-        self.grid = SpatialGrid(halfSize: halfSize + 3, cell: 1.0)
+        // Cells of at least the 1 m interaction reach; at most 128 x 128 of them for large areas.
+        self.grid = SpatialGrid(halfSize: halfSize + 3, cell: max(1.0, (2 * halfSize + 6) / 128))
         walkers.reserveCapacity(maxPeople)
     }
 
@@ -121,8 +122,7 @@ public final class CrowdSimulation {
     }
 
     private func spawn(at p: SIMD2<Float>, _ settings: CrowdSettings) {
-        var goal = edgePoint()
-        for _ in 0..<4 where length(goal - p) < halfSize { goal = edgePoint() }
+        let goal = farGoal(from: p)
         let look = PersonLook.random(&rng)
         let w = Walker(id: nextID, position: p, velocity: .zero, goal: goal,
                        heading: atan2(-(goal.x - p.x), -(goal.y - p.y)), headYaw: 0,
@@ -141,6 +141,13 @@ public final class CrowdSimulation {
         case 2: return SIMD2(-e, t)
         default: return SIMD2(e, t)
         }
+    }
+
+    /// An edge point across the area, so people cross it rather than hug one edge.
+    private func farGoal(from p: SIMD2<Float>) -> SIMD2<Float> {
+        var goal = edgePoint()
+        for _ in 0..<4 where length(goal - p) < halfSize { goal = edgePoint() }
+        return goal
     }
 
     private func nearestExit(_ p: SIMD2<Float>) -> SIMD2<Float> {
@@ -162,7 +169,7 @@ public final class CrowdSimulation {
                 let goalDistance = length(toGoal)
                 if !me.leaving && goalDistance < 1.0 {
                     // Arrived at the far edge: walk back across to another edge point.
-                    me.goal = edgePoint(); toGoal = me.goal - me.position
+                    me.goal = farGoal(from: me.position); toGoal = me.goal - me.position
                 }
                 var desired = toGoal / max(0.001, length(toGoal)) * speed
                 // Walk round the patient: steer sideways when the path passes close to them.
