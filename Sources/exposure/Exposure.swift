@@ -8,6 +8,12 @@ struct Exposure: ParsableCommand {
         abstract: "VR exposure-therapy session runtime: sessions, previews, protocols, records.",
         subcommands: [
             Version.self,
+            Validate.self,
+            Simulate.self,
+            SessionsCommand.self, ExportCommand.self, ReportCommand.self, BenchRecordCommand.self, RecordSoakCommand.self,
+            RenderCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
             BenchEnvironments.self,
         ])
 }

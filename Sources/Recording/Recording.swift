@@ -1,1 +1,0 @@
-// Recording: module placeholder; see README Architecture.

@@ -1,0 +1,230 @@
+// Reads a record table by table: a damaged table (or row) is named in `damage` and everything else
+// is still returned, so an export can carry what survived.
+import CSQLite
+import Foundation
+
+public struct SessionRecord: Sendable {
+    public var path: String
+    public var metadata: SessionMetadata
+    public var state: SessionState
+    public var endWallClock: Double?
+    public var events: [RecordedEvent] = []
+    public var ratings: [Rating] = []
+    public var poses: [PoseSample] = []
+    public var frames: [FrameSample] = []
+    public var physio: [PhysioSample] = []
+    public var droppedItems: Int64 = 0
+    /// What could not be read, one error per damaged part (RecordError.damaged).
+    public var damage: [RecordError] = []
+
+    /// Session time (s) of a wall-clock instant.
+    public func sessionTime(wallClock: Double) -> Double { wallClock - metadata.startWallClock }
+
+    /// From start to end, or to the last thing recorded when the end is unknown.
+    public var durationSeconds: Double {
+        if let end = endWallClock { return max(0, end - metadata.startWallClock) }
+        let last = [poses.last?.wallClock, events.last?.wallClock, physio.last?.wallClock, ratings.last?.wallClock]
+            .compactMap { $0 }.max() ?? metadata.startWallClock
+        return max(0, last - metadata.startWallClock)
+    }
+}
+
+enum SessionRecordReader {
+    /// Opens a record for reading. `degraded` is set when the schema only loaded with SQLite's schema
+    /// checks relaxed (a truncated or damaged file): read it, but never write to it.
+    static func open(_ path: String) throws -> (db: SQLiteDatabase, degraded: String?) {
+        let db: SQLiteDatabase
+        do { db = try SQLiteDatabase(path: path) } catch {
+            db = try SQLiteDatabase(path: path, readOnly: true)
+        }
+        var degraded: String?
+        var tables: Set<String>
+        do {
+            tables = try tableNames(db)
+        } catch let RecordError.sqlite(_, _, code, message) {
+            // A truncated file fails SQLite's schema check (root pages past the end); with the check
+            // relaxed, the tables that are still whole can be read.
+            do {
+                try db.execute("PRAGMA writable_schema=ON")
+                tables = try tableNames(db)
+                degraded = "\(message) (SQLite \(code)) while loading the schema; the file may be truncated"
+            } catch {
+                db.close()
+                throw RecordError.notARecord(path: path, detail: "the file header or schema is unreadable (\(message), SQLite \(code))")
+            }
+        }
+        guard tables.contains("meta") || tables.contains("events") else {
+            db.close()
+            throw RecordError.notARecord(
+                path: path, detail: tables.isEmpty ? "the file is empty or holds no tables"
+                    : "it has no session tables (found: \(tables.sorted().joined(separator: ", ")))")
+        }
+        return (db, degraded)
+    }
+
+    private static func tableNames(_ db: SQLiteDatabase) throws -> Set<String> {
+        var tables: Set<String> = []
+        let s = try db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        while try s.step("read schema") { tables.insert(s.string(0)) }
+        return tables
+    }
+
+    static func readMeta(_ db: SQLiteDatabase) throws -> [String: String] {
+        var meta: [String: String] = [:]
+        let s = try db.prepare("SELECT key, value FROM meta")
+        while try s.step("read meta") { meta[s.string(0)] = s.string(1) }
+        return meta
+    }
+
+    static func state(path: String) throws -> SessionState? {
+        let (db, _) = try open(path)
+        defer { db.close() }
+        return try readMeta(db)["state"].flatMap(SessionState.init(rawValue:))
+    }
+
+    static func markInterrupted(path: String) throws {
+        let (db, degraded) = try open(path)
+        defer { db.close() }
+        if let d = degraded { throw RecordError.damaged(path: path, part: "database file", detail: d + "; left unmarked") }
+        try db.execute("PRAGMA synchronous=FULL")
+        var last = 0.0
+        for q in ["SELECT max(wall_clock) FROM poses", "SELECT max(wall_clock) FROM events",
+                  "SELECT max(wall_clock) FROM physio"] {
+            if let s = try? db.prepare(q), (try? s.step(q)) == true, !s.isNull(0) { last = max(last, s.double(0)) }
+        }
+        let meta = try readMeta(db)
+        let start = meta["start_wall_clock"].flatMap(Double.init) ?? last
+        if last == 0 { last = start }
+        try db.execute("BEGIN")
+        let seqStmt = try db.prepare("SELECT coalesce(max(seq), 0) + 1 FROM events")
+        _ = try seqStmt.step("next seq")
+        let seq = seqStmt.int64(0)
+        let ins = try db.prepare(RecordSchema.insertEvent)
+        ins.bind(1, seq); ins.bind(2, last - start); ins.bind(3, last); ins.bind(4, nil as Int64?)
+        ins.bind(5, EventKind.state); ins.bind(6, Actor.system.rawValue)
+        ins.bind(7, "recording process ended without finishing; marked on the next start")
+        ins.bind(8, RecordedEvent.payload(["state": SessionState.interrupted.rawValue]))
+        try ins.run("insert interrupted event")
+        let set = try db.prepare(RecordSchema.setMeta)
+        for (k, v) in [("state", SessionState.interrupted.rawValue), ("end_wall_clock", String(last))] {
+            set.reset(); set.bind(1, k); set.bind(2, v); try set.run("set meta \(k)")
+        }
+        try db.execute("COMMIT")
+    }
+
+    static func summary(path: String) throws -> SessionSummary {
+        let r = try read(path: path)
+        return SessionSummary(sessionID: r.metadata.sessionID, participantID: r.metadata.participantID,
+                              protocolID: r.metadata.protocolID, state: r.state,
+                              startWallClock: r.metadata.startWallClock, durationSeconds: r.durationSeconds,
+                              eventCount: r.events.count, path: path,
+                              problem: r.damage.isEmpty ? nil : r.damage.map(\.description).joined(separator: "; "))
+    }
+
+    static func read(path: String) throws -> SessionRecord {
+        let (db, degraded) = try open(path)
+        defer { db.close() }
+        var damage: [RecordError] = []
+        if let d = degraded { damage.append(.damaged(path: path, part: "database file", detail: d)) }
+        func damaged(_ part: String, _ detail: String) { damage.append(.damaged(path: path, part: part, detail: detail)) }
+
+        var meta: [String: String] = [:]
+        do { meta = try readMeta(db) } catch { damaged("metadata table", describe(error)) }
+        if meta.isEmpty && damage.isEmpty { damaged("metadata table", "it is empty") }
+        let fileID = URL(fileURLWithPath: path).lastPathComponent.replacingOccurrences(of: RecordSchema.fileSuffix, with: "")
+        func text(_ k: String, _ fallback: String = "unknown") -> String {
+            if let v = meta[k] { return v }
+            if !meta.isEmpty { damaged("metadata field '\(k)'", "missing") }
+            return fallback
+        }
+        func number(_ k: String, _ fallback: Double) -> Double {
+            let t = text(k, String(fallback))
+            guard let v = Double(t), v.isFinite else { damaged("metadata field '\(k)'", "'\(t)' is not a number"); return fallback }
+            return v
+        }
+        var envHashes: [String: String] = [:]
+        if let d = text("environment_hashes", "{}").data(using: .utf8) {
+            if let o = try? JSONSerialization.jsonObject(with: d) as? [String: String] { envHashes = o }
+            else { damaged("metadata field 'environment_hashes'", "not a JSON object of strings") }
+        }
+        let metadata = SessionMetadata(
+            sessionID: text("session_id", fileID), participantID: text("participant_id"),
+            sessionNumber: Int(number("session_number", 1)), protocolID: text("protocol_id"),
+            protocolVersion: text("protocol_version"), protocolHash: text("protocol_hash"),
+            environmentHashes: envHashes, softwareVersion: text("software_version"),
+            seed: UInt64(text("seed", "0")) ?? 0, runtimeName: text("runtime_name"), headsetName: text("headset_name"),
+            displayRateHz: number("display_rate_hz", 90), startWallClock: number("start_wall_clock", 0))
+        let stateText = text("state", "running")
+        let state = SessionState(rawValue: stateText) ?? {
+            damaged("metadata field 'state'", "'\(stateText)' is not a session state"); return .running
+        }()
+        var record = SessionRecord(path: path, metadata: metadata, state: state,
+                                   endWallClock: meta["end_wall_clock"].flatMap(Double.init))
+        record.droppedItems = meta["dropped_items"].flatMap(Int64.init) ?? 0
+
+        readTable(db, "events", "SELECT seq, session_time, wall_clock, display_time_ns, kind, actor, reason, payload FROM events ORDER BY seq",
+                  &damage, path) { s in
+            guard let actor = Actor(rawValue: s.string(5)) else {
+                return "event \(s.int64(0)): actor '\(s.string(5))' is not one of patient, therapist, protocol, safety, system"
+            }
+            record.events.append(RecordedEvent(sequence: s.int64(0), sessionTime: s.double(1), wallClock: s.double(2),
+                                               displayTimeNs: s.optionalInt64(3), kind: s.string(4), actor: actor,
+                                               reason: s.string(6), payloadJSON: s.string(7)))
+            return nil
+        }
+        readTable(db, "ratings", "SELECT session_time, wall_clock, display_time_ns, kind, value, items, source FROM ratings ORDER BY id",
+                  &damage, path) { s in
+            guard let kind = RatingKind(rawValue: s.string(3)) else { return "rating kind '\(s.string(3))' is unknown" }
+            let itemsText = s.string(5)
+            let items = itemsText.isEmpty ? [] : itemsText.split(separator: ",").compactMap { Int($0) }
+            record.ratings.append(Rating(sessionTime: s.double(0), wallClock: s.double(1), displayTimeNs: s.optionalInt64(2),
+                                         kind: kind, value: s.double(4), items: items, source: s.string(6)))
+            return nil
+        }
+        readTable(db, "poses", "SELECT * FROM poses ORDER BY rowid", &damage, path) { s in
+            record.poses.append(PoseSample(
+                displayTimeNs: s.int64(0), wallClock: s.double(1),
+                position: SIMD3(Float(s.double(2)), Float(s.double(3)), Float(s.double(4))),
+                orientation: SIMD4(Float(s.double(5)), Float(s.double(6)), Float(s.double(7)), Float(s.double(8)))))
+            return nil
+        }
+        readTable(db, "frames", "SELECT * FROM frames ORDER BY rowid", &damage, path) { s in
+            record.frames.append(FrameSample(index: s.int64(0), displayTimeNs: s.int64(1), cpuMs: Float(s.double(2)),
+                                             missedFrames: Int32(clamping: s.int64(3))))
+            return nil
+        }
+        readTable(db, "physio", "SELECT * FROM physio ORDER BY rowid", &damage, path) { s in
+            record.physio.append(PhysioSample(kind: s.string(0), value: s.double(1), sessionTime: s.double(2),
+                                              wallClock: s.double(3)))
+            return nil
+        }
+        record.damage = damage
+        return record
+    }
+
+    /// Reads rows until the end or the first unreadable page; `row` returns a problem with one row
+    /// (that row is skipped and named, at most a few times per table).
+    private static func readTable(_ db: SQLiteDatabase, _ table: String, _ sql: String, _ damage: inout [RecordError],
+                                  _ path: String, row: (Statement) -> String?) {
+        var rowProblems = 0
+        do {
+            let s = try db.prepare(sql)
+            while try s.step("read \(table)") {
+                if let problem = row(s) {
+                    rowProblems += 1
+                    if rowProblems <= 3 { damage.append(.damaged(path: path, part: "\(table) table", detail: problem)) }
+                }
+            }
+            if rowProblems > 3 {
+                damage.append(.damaged(path: path, part: "\(table) table", detail: "\(rowProblems) unreadable rows in all"))
+            }
+        } catch {
+            damage.append(.damaged(path: path, part: "\(table) table", detail: describe(error) + "; rows before the damage are kept"))
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if case let RecordError.sqlite(call, _, code, message) = error { return "\(call): \(message) (SQLite \(code))" }
+        return "\(error)"
+    }
+}

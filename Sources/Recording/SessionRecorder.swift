@@ -1,0 +1,225 @@
+// Records one running session. The frame thread calls record(...), which only copies the value into a
+// preallocated ring under a short mutex and never waits on the disk; a writer thread commits events as
+// they arrive and samples at least every `sampleFlushInterval` seconds.
+import CSQLite
+import Foundation
+
+public struct RecorderStatistics: Sendable, Equatable {
+    public var eventsCommitted: Int64 = 0
+    public var ratingsCommitted: Int64 = 0
+    public var posesCommitted: Int64 = 0
+    public var framesCommitted: Int64 = 0
+    public var physioCommitted: Int64 = 0
+    /// Items refused because a queue was full (the writer fell behind); also stored in the record.
+    public var dropped: Int64 = 0
+    public var transactions: Int64 = 0
+    public var writeFailures: Int64 = 0
+}
+
+public final class SessionRecorder: @unchecked Sendable {
+    public let metadata: SessionMetadata
+    public let path: String
+    /// Longest time a sample waits in memory before it is committed.
+    public let sampleFlushInterval: Double
+
+    private let db: SQLiteDatabase
+    private let lock: SessionLock
+    // Heap-allocated so their addresses never move (pthread objects must not be copied).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    // Guarded by `mutex`.
+    private let events: BoundedRing<RecordedEvent>
+    private let ratings: BoundedRing<Rating>
+    private let poses: BoundedRing<PoseSample>
+    private let frames: BoundedRing<FrameSample>
+    private let physio: BoundedRing<PhysioSample>
+    private var nextSequence: Int64 = 1
+    private var dropped: Int64 = 0
+    private var stopping = false
+    private var finished = false
+    private var stats = RecorderStatistics()
+    private var firstWriteError: RecordError?
+
+    private let writerDone = DispatchSemaphore(value: 0)
+    private let commitHandler: (@Sendable ([Int64]) -> Void)?
+
+    /// Created by `SessionStore.create`. `onCommit` is called on the writer thread with the sequence
+    /// numbers of events just made durable.
+    init(db: SQLiteDatabase, lock: SessionLock, metadata: SessionMetadata, queueCapacity: Int,
+         sampleFlushInterval: Double, onCommit: (@Sendable ([Int64]) -> Void)?) {
+        self.db = db; self.lock = lock; self.metadata = metadata; self.path = db.path
+        self.sampleFlushInterval = sampleFlushInterval
+        self.commitHandler = onCommit
+        events = BoundedRing(capacity: max(256, queueCapacity / 4))
+        ratings = BoundedRing(capacity: 256)
+        poses = BoundedRing(capacity: queueCapacity)
+        frames = BoundedRing(capacity: queueCapacity)
+        physio = BoundedRing(capacity: queueCapacity)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        // The thread keeps the recorder alive until finish(state:) stops it.
+        let t = Thread { self.writerLoop() }
+        t.name = "exposure.recorder"
+        t.qualityOfService = .utility
+        t.start()
+    }
+
+    deinit {
+        pthread_cond_destroy(wake); wake.deallocate()
+        pthread_mutex_destroy(mutex); mutex.deallocate()
+    }
+
+    // MARK: frame-thread side (never blocks on I/O)
+
+    /// Queues an event for immediate commit; returns its sequence number, or 0 if the queue was full.
+    @discardableResult
+    public func record(_ event: RecordedEvent) -> Int64 {
+        pthread_mutex_lock(mutex)
+        var e = event
+        e.sequence = nextSequence
+        let ok = !stopping && events.push(e)
+        if ok { nextSequence += 1; pthread_cond_signal(wake) } else { dropped += 1 }
+        pthread_mutex_unlock(mutex)
+        return ok ? e.sequence : 0
+    }
+
+    /// Queues a rating for immediate commit; false if it was dropped.
+    @discardableResult
+    public func record(_ rating: Rating) -> Bool {
+        pthread_mutex_lock(mutex)
+        let ok = !stopping && ratings.push(rating)
+        if ok { pthread_cond_signal(wake) } else { dropped += 1 }
+        pthread_mutex_unlock(mutex)
+        return ok
+    }
+
+    @discardableResult
+    public func record(_ pose: PoseSample) -> Bool {
+        pthread_mutex_lock(mutex)
+        let ok = !stopping && poses.push(pose)
+        if !ok { dropped += 1 }
+        pthread_mutex_unlock(mutex)
+        return ok
+    }
+
+    @discardableResult
+    public func record(_ frame: FrameSample) -> Bool {
+        pthread_mutex_lock(mutex)
+        let ok = !stopping && frames.push(frame)
+        if !ok { dropped += 1 }
+        pthread_mutex_unlock(mutex)
+        return ok
+    }
+
+    @discardableResult
+    public func record(_ sample: PhysioSample) -> Bool {
+        pthread_mutex_lock(mutex)
+        let ok = !stopping && physio.push(sample)
+        if !ok { dropped += 1 }
+        pthread_mutex_unlock(mutex)
+        return ok
+    }
+
+    public var statistics: RecorderStatistics {
+        pthread_mutex_lock(mutex)
+        var s = stats
+        s.dropped = dropped
+        pthread_mutex_unlock(mutex)
+        return s
+    }
+
+    // MARK: finishing
+
+    /// Commits everything queued, stores the final state and closes the record. Throws the first
+    /// write failure seen during the session, after the record has been closed as well as possible.
+    public func finish(state: SessionState, wallClock: Double = Date().timeIntervalSince1970) throws {
+        pthread_mutex_lock(mutex)
+        if finished { pthread_mutex_unlock(mutex); throw RecordError.alreadyFinished(path: path) }
+        finished = true
+        stopping = true
+        pthread_cond_signal(wake)
+        pthread_mutex_unlock(mutex)
+        writerDone.wait()
+
+        let s = statistics
+        var failure = firstWriteError
+        do {
+            try db.execute("BEGIN")
+            let set = try db.prepare(RecordSchema.setMeta)
+            for (k, v) in [("state", state.rawValue), ("end_wall_clock", String(wallClock)),
+                           ("dropped_items", String(s.dropped))] {
+                set.reset(); set.bind(1, k); set.bind(2, v); try set.run("set meta \(k)")
+            }
+            try db.execute("COMMIT")
+            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        } catch let e as RecordError {
+            failure = failure ?? e
+        } catch {}
+        db.close()
+        lock.release()
+        if let f = failure { throw f }
+    }
+
+    // MARK: writer thread
+
+    private func writerLoop() {
+        var ev: [RecordedEvent] = [], ra: [Rating] = [], po: [PoseSample] = [], fr: [FrameSample] = []
+        var ph: [PhysioSample] = []
+        ev.reserveCapacity(events.capacity); ra.reserveCapacity(ratings.capacity)
+        po.reserveCapacity(poses.capacity); fr.reserveCapacity(frames.capacity); ph.reserveCapacity(physio.capacity)
+        var writer: BatchWriter?
+        do { writer = try BatchWriter(db: db) } catch let e as RecordError { noteFailure(e) } catch {}
+        var nextSampleFlush = monotonicNow() + sampleFlushInterval
+
+        while true {
+            pthread_mutex_lock(mutex)
+            while !stopping && events.isEmpty && ratings.isEmpty && monotonicNow() < nextSampleFlush {
+                var ts = timespec()
+                clock_gettime(CLOCK_REALTIME, &ts)
+                let wait = min(0.05, max(0.001, nextSampleFlush - monotonicNow()))
+                var ns = ts.tv_nsec + Int(wait * 1e9)
+                ts.tv_sec += ns / 1_000_000_000; ns %= 1_000_000_000; ts.tv_nsec = ns
+                pthread_cond_timedwait(wake, mutex, &ts)
+            }
+            let exiting = stopping
+            events.drain(into: &ev); ratings.drain(into: &ra)
+            poses.drain(into: &po); frames.drain(into: &fr); physio.drain(into: &ph)
+            pthread_mutex_unlock(mutex)
+
+            nextSampleFlush = monotonicNow() + sampleFlushInterval
+            if !(ev.isEmpty && ra.isEmpty && po.isEmpty && fr.isEmpty && ph.isEmpty), let w = writer {
+                do {
+                    try w.write(events: ev, ratings: ra, poses: po, frames: fr, physio: ph)
+                    pthread_mutex_lock(mutex)
+                    stats.eventsCommitted += Int64(ev.count); stats.ratingsCommitted += Int64(ra.count)
+                    stats.posesCommitted += Int64(po.count); stats.framesCommitted += Int64(fr.count)
+                    stats.physioCommitted += Int64(ph.count); stats.transactions += 1
+                    pthread_mutex_unlock(mutex)
+                    if let h = commitHandler, !ev.isEmpty { h(ev.map(\.sequence)) }
+                } catch let e as RecordError {
+                    noteFailure(e)
+                } catch {}
+            }
+            ev.removeAll(keepingCapacity: true); ra.removeAll(keepingCapacity: true)
+            po.removeAll(keepingCapacity: true); fr.removeAll(keepingCapacity: true)
+            ph.removeAll(keepingCapacity: true)
+            if exiting { break }
+        }
+        writer = nil
+        writerDone.signal()
+    }
+
+    private func noteFailure(_ e: RecordError) {
+        pthread_mutex_lock(mutex)
+        stats.writeFailures += 1
+        if firstWriteError == nil { firstWriteError = e }
+        pthread_mutex_unlock(mutex)
+    }
+}
+
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

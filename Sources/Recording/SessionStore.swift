@@ -1,0 +1,132 @@
+// The sessions directory: one SQLite record per session plus its lock file.
+import Foundation
+
+/// One line of `exposure sessions`.
+public struct SessionSummary: Sendable, Equatable {
+    public var sessionID: String
+    public var participantID: String
+    public var protocolID: String
+    public var state: SessionState?
+    public var startWallClock: Double?
+    /// Seconds from start to the end (or the last thing recorded, for a running or interrupted session).
+    public var durationSeconds: Double?
+    public var eventCount: Int
+    public var path: String
+    /// Set when the record could not be read completely.
+    public var problem: String?
+}
+
+public final class SessionStore {
+    public let directory: URL
+    /// Session ids marked interrupted when this store was opened.
+    public private(set) var recoveredSessions: [String] = []
+
+    /// Opens (creating if needed) the sessions directory and marks records left running by a dead
+    /// process as interrupted.
+    public init(directory: URL) throws {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RecordError.directory(path: directory.path, detail: "cannot create the sessions directory: \(error.localizedDescription)")
+        }
+        recoveredSessions = recoverInterrupted()
+    }
+
+    public func recordPath(for sessionID: String) -> String {
+        directory.appendingPathComponent(sessionID + RecordSchema.fileSuffix).path
+    }
+
+    private func lockPath(for sessionID: String) -> String {
+        directory.appendingPathComponent(sessionID + RecordSchema.lockSuffix).path
+    }
+
+    /// Session ids of every record file in the directory, sorted.
+    public func sessionIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(RecordSchema.fileSuffix) }
+            .map { String($0.dropLast(RecordSchema.fileSuffix.count)) }
+            .sorted()
+    }
+
+    /// Starts a new record. `onCommit` receives the sequence numbers of events once they are durable.
+    public func create(_ metadata: SessionMetadata, queueCapacity: Int = 8192, sampleFlushInterval: Double = 0.25,
+                       onCommit: (@Sendable ([Int64]) -> Void)? = nil) throws -> SessionRecorder {
+        try SessionMetadata.validateSessionID(metadata.sessionID)
+        try SessionMetadata.validatePseudonym(metadata.participantID)
+        let path = recordPath(for: metadata.sessionID)
+        if FileManager.default.fileExists(atPath: path) { throw RecordError.sessionExists(path: path) }
+        guard let lock = try SessionLock.tryAcquire(path: lockPath(for: metadata.sessionID)) else {
+            throw RecordError.locked(path: path)
+        }
+        let db = try SQLiteDatabase(path: path, create: true)
+        do {
+            try db.execute(RecordSchema.writerPragmas)
+            try db.execute("BEGIN")
+            try db.execute(RecordSchema.create)
+            let set = try db.prepare(RecordSchema.setMeta)
+            for (k, v) in RecordSchema.metaRows(metadata) {
+                set.reset(); set.bind(1, k); set.bind(2, v); try set.run("set meta \(k)")
+            }
+            try db.execute("COMMIT")
+        } catch {
+            db.close()
+            lock.release()
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        return SessionRecorder(db: db, lock: lock, metadata: metadata, queueCapacity: queueCapacity,
+                               sampleFlushInterval: sampleFlushInterval, onCommit: onCommit)
+    }
+
+    /// Reads a whole record; damaged parts are listed in `SessionRecord.damage`.
+    public func read(_ sessionID: String) throws -> SessionRecord {
+        try SessionMetadata.validateSessionID(sessionID)
+        let path = recordPath(for: sessionID)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RecordError.sessionNotFound(id: sessionID, directory: directory.path)
+        }
+        return try SessionRecordReader.read(path: path)
+    }
+
+    public func list() -> [SessionSummary] {
+        sessionIDs().map { id in
+            let path = recordPath(for: id)
+            do {
+                let s = try SessionRecordReader.summary(path: path)
+                return s
+            } catch {
+                return SessionSummary(sessionID: id, participantID: "?", protocolID: "?", state: nil,
+                                      startWallClock: nil, durationSeconds: nil, eventCount: 0, path: path,
+                                      problem: "\(error)")
+            }
+        }
+    }
+
+    /// Marks records still "running" whose lock no live process holds as interrupted, with an event
+    /// saying so. Records that cannot be opened are left alone (export reports their damage).
+    private func recoverInterrupted() -> [String] {
+        var recovered: [String] = []
+        for id in sessionIDs() {
+            let path = recordPath(for: id)
+            guard let state = try? SessionRecordReader.state(path: path), state == .running else { continue }
+            guard let lock = try? SessionLock.tryAcquire(path: lockPath(for: id)) else { continue }
+            defer { lock.release() }
+            if (try? SessionRecordReader.markInterrupted(path: path)) != nil { recovered.append(id) }
+        }
+        return recovered
+    }
+}
+
+public extension SessionStore {
+    /// Resolves what a user typed: a session id in `directory`, or a path to a record file.
+    static func locate(_ session: String, directory: URL) -> (directory: URL, sessionID: String) {
+        if session.hasSuffix(RecordSchema.fileSuffix) || session.contains("/") {
+            let url = URL(fileURLWithPath: session)
+            let name = url.lastPathComponent
+            let id = name.hasSuffix(RecordSchema.fileSuffix) ? String(name.dropLast(RecordSchema.fileSuffix.count)) : name
+            return (url.deletingLastPathComponent(), id)
+        }
+        return (directory, session)
+    }
+}

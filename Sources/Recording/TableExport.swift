@@ -1,0 +1,128 @@
+// Everything in the record as CSV (one file per table) or JSON Lines (one file, one object per line).
+import Foundation
+
+enum TableExport {
+    typealias Table = (name: String, header: [String], rows: [[String]])
+
+    static func metadataRows(_ r: SessionRecord) -> [[String]] {
+        let m = r.metadata
+        var rows: [[String]] = [
+            ["session_id", m.sessionID], ["participant_id", m.participantID], ["session_number", String(m.sessionNumber)],
+            ["protocol_id", m.protocolID], ["protocol_version", m.protocolVersion], ["protocol_hash", m.protocolHash],
+            ["software_version", m.softwareVersion], ["seed", String(m.seed)], ["runtime_name", m.runtimeName],
+            ["headset_name", m.headsetName], ["display_rate_hz", ExportFiles.num(m.displayRateHz)],
+            ["start_wall_clock", ExportFiles.num(m.startWallClock)], ["state", r.state.rawValue],
+            ["end_wall_clock", r.endWallClock.map(ExportFiles.num) ?? ""], ["dropped_items", String(r.droppedItems)],
+        ]
+        for (env, hash) in m.environmentHashes.sorted(by: { $0.key < $1.key }) { rows.append(["environment_hash.\(env)", hash]) }
+        return rows
+    }
+
+    static func tables(_ r: SessionRecord) -> [Table] {
+        let opt: (Int64?) -> String = { $0.map(String.init) ?? "" }
+        return [
+            ("metadata", ["key", "value"], metadataRows(r)),
+            ("events", ["sequence", "session_time", "wall_clock", "display_time_ns", "kind", "actor", "reason", "payload"],
+             r.events.map { [String($0.sequence), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock),
+                             opt($0.displayTimeNs), $0.kind, $0.actor.rawValue, $0.reason, $0.payloadJSON] }),
+            ("ratings", ["session_time", "wall_clock", "display_time_ns", "kind", "value", "items", "source"],
+             r.ratings.map { [ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock), opt($0.displayTimeNs),
+                              $0.kind.rawValue, ExportFiles.num($0.value), $0.items.map(String.init).joined(separator: " "),
+                              $0.source] }),
+            ("poses", ["display_time_ns", "wall_clock", "x", "y", "z", "quat_x", "quat_y", "quat_z", "quat_w"],
+             r.poses.map { p in
+                 [String(p.displayTimeNs), ExportFiles.num(p.wallClock)]
+                     + [p.position.x, p.position.y, p.position.z, p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]
+                     .map { ExportFiles.num(Double($0)) }
+             }),
+            ("frames", ["frame_index", "display_time_ns", "cpu_ms", "missed_frames"],
+             r.frames.map { [String($0.index), String($0.displayTimeNs), ExportFiles.num(Double($0.cpuMs)), String($0.missedFrames)] }),
+            ("physio", ["kind", "value", "session_time", "wall_clock"],
+             r.physio.map { [$0.kind, ExportFiles.num($0.value), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock)] }),
+        ]
+    }
+
+    static func exportCSV(_ r: SessionRecord, to out: URL) throws -> [String] {
+        try ExportFiles.makeDirectory(out)
+        return try tables(r).map { t in
+            try ExportFiles.write(ExportFiles.csv(header: t.header, rows: t.rows), to: out.appendingPathComponent("\(t.name).csv"))
+        }
+    }
+
+    static func exportJSONL(_ r: SessionRecord, to out: URL) throws -> [String] {
+        try ExportFiles.makeDirectory(out)
+        let m = r.metadata
+        var lines: [String] = []
+        lines.reserveCapacity(2 + r.events.count + r.ratings.count + r.poses.count + r.frames.count + r.physio.count)
+        lines.append(ExportFiles.jsonLine([
+            "type": "metadata", "session_id": m.sessionID, "participant_id": m.participantID,
+            "session_number": m.sessionNumber, "protocol_id": m.protocolID, "protocol_version": m.protocolVersion,
+            "protocol_hash": m.protocolHash, "environment_hashes": m.environmentHashes,
+            "software_version": m.softwareVersion, "seed": String(m.seed), "runtime_name": m.runtimeName,
+            "headset_name": m.headsetName, "display_rate_hz": m.displayRateHz, "start_wall_clock": m.startWallClock,
+            "state": r.state.rawValue, "end_wall_clock": ExportFiles.orNull(r.endWallClock), "dropped_items": Int(r.droppedItems),
+        ]))
+        for e in r.events {
+            lines.append(ExportFiles.jsonLine([
+                "type": "event", "sequence": Int(e.sequence), "session_time": e.sessionTime, "wall_clock": e.wallClock,
+                "display_time_ns": ExportFiles.orNull(e.displayTimeNs.map { Int($0) }), "kind": e.kind, "actor": e.actor.rawValue,
+                "reason": e.reason, "payload": e.payload,
+            ]))
+        }
+        for x in r.ratings {
+            lines.append(ExportFiles.jsonLine([
+                "type": "rating", "session_time": x.sessionTime, "wall_clock": x.wallClock,
+                "display_time_ns": ExportFiles.orNull(x.displayTimeNs.map { Int($0) }), "kind": x.kind.rawValue, "value": x.value,
+                "items": x.items, "source": x.source,
+            ]))
+        }
+        for p in r.poses {
+            lines.append(ExportFiles.jsonLine([
+                "type": "pose", "display_time_ns": Int(p.displayTimeNs), "wall_clock": p.wallClock,
+                "position": [p.position.x, p.position.y, p.position.z].map(Double.init),
+                "orientation": [p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w].map(Double.init),
+            ]))
+        }
+        for f in r.frames {
+            lines.append(ExportFiles.jsonLine([
+                "type": "frame", "frame_index": Int(f.index), "display_time_ns": Int(f.displayTimeNs),
+                "cpu_ms": Double(f.cpuMs), "missed_frames": Int(f.missedFrames),
+            ]))
+        }
+        for s in r.physio {
+            lines.append(ExportFiles.jsonLine([
+                "type": "physio", "kind": s.kind, "value": s.value, "session_time": s.sessionTime, "wall_clock": s.wallClock,
+            ]))
+        }
+        for d in r.damage { lines.append(ExportFiles.jsonLine(["type": "damage", "message": d.description])) }
+        return [try ExportFiles.write(lines.joined(separator: "\n") + "\n", to: out.appendingPathComponent("session.jsonl"))]
+    }
+}
+
+public enum ExportFormat: String, Sendable, CaseIterable {
+    case bids, csv, jsonl
+}
+
+public struct ExportResult: Sendable {
+    public var files: [String]
+    /// Parts of the record that could not be read (their data is missing from the export).
+    public var damage: [RecordError]
+}
+
+public enum RecordExporter {
+    /// Writes `record` in `format` under `directory`. Damage found while reading is listed in the result
+    /// and in DAMAGE.txt, and everything that was read is exported.
+    public static func export(_ record: SessionRecord, format: ExportFormat, to directory: URL) throws -> ExportResult {
+        var files: [String]
+        switch format {
+        case .bids: files = try BIDSExport.export(record, to: directory)
+        case .csv: files = try TableExport.exportCSV(record, to: directory)
+        case .jsonl: files = try TableExport.exportJSONL(record, to: directory)
+        }
+        if !record.damage.isEmpty {
+            let text = record.damage.map(\.description).joined(separator: "\n") + "\n"
+            files.append(try ExportFiles.write(text, to: directory.appendingPathComponent("DAMAGE.txt")))
+        }
+        return ExportResult(files: files, damage: record.damage)
+    }
+}

@@ -1,0 +1,219 @@
+// One frame of a session, on the frame thread: take the inputs that arrived, step the engine
+// (which applies the safety rules last), step the environment, hand the scene back to be drawn,
+// and pass what happened to the record, the sound and the console. Nothing here waits on the
+// network or the disk: the recorder and the snapshot board only enqueue or copy.
+import Foundation
+import ExposureCore
+import Environments
+import Recording
+import SceneModel
+
+/// Something that plays the scene's sounds (the Audio module, or nothing when there is no device).
+public protocol SoundOutput: AnyObject {
+    func update(listener: Pose, emitters: [SoundEmitter], safeRoom: Bool)
+}
+
+/// The timing of one frame as the runtime (or desktop mode) reports it.
+public struct FrameMoment: Sendable {
+    public var index: Int
+    /// The runtime's predicted display time for this frame (OpenXR XrTime, nanoseconds).
+    public var displayTimeNs: Int64
+    public var periodNs: Int64
+    public var wallClock: Double
+    public var head: Pose
+    /// CPU milliseconds the previous frame took on the frame thread (excluding the runtime's wait).
+    public var previousCPUMs: Double
+    /// Display periods the previous frame missed.
+    public var missedFrames: Int
+    public init(index: Int, displayTimeNs: Int64, periodNs: Int64, wallClock: Double = Date().timeIntervalSince1970,
+                head: Pose, previousCPUMs: Double = 0, missedFrames: Int = 0) {
+        self.index = index; self.displayTimeNs = displayTimeNs; self.periodNs = periodNs; self.wallClock = wallClock
+        self.head = head; self.previousCPUMs = previousCPUMs; self.missedFrames = missedFrames
+    }
+}
+
+public final class SessionConductor {
+    public let engine: ExposureEngine
+    public let world: EnvironmentWorld
+    public let recorder: SessionRecorder?
+    public let sound: SoundOutput?
+    public let board: SnapshotBoard
+    /// Inputs from other threads (console, scripted patient); drained once per frame.
+    public let mailbox = Mailbox<SessionInput>(capacity: 1024)
+    /// Session seconds per second of display time: 1 in real sessions; a demo may compress time.
+    public let timeScale: Double
+
+    private var firstDisplayNs: Int64?
+    private var lastSessionTime = 0.0
+    private var health = FrameHealth()
+    private var snapshot = SessionSnapshot()
+    private var lastPublished = -Double.infinity
+    private var frameThreadCPUMs = 0.0
+    public private(set) var lastScene = Scene()
+
+    public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
+                board: SnapshotBoard = SnapshotBoard(), timeScale: Double = 1) {
+        self.engine = engine; self.world = world; self.recorder = recorder; self.sound = sound
+        self.board = board; self.timeScale = timeScale
+        snapshot.environment = engine.plan.environment
+        snapshot.stepCount = engine.plan.steps.count
+        snapshot.maxIntensityChange = engine.plan.safety.maxIntensityChange
+    }
+
+    public var isEnded: Bool { engine.state.isEnded }
+
+    /// Runs one frame and returns the scene to draw for it. `headset` carries the patient's inputs
+    /// read by the frame loop this frame (opt-out, pause, SUDS slider, focus changes).
+    public func frame(_ m: FrameMoment, headset: [SessionInput] = []) -> Scene {
+        let started = ThreadCPUClock.now()
+        if firstDisplayNs == nil {
+            firstDisplayNs = m.displayTimeNs
+            engine.handle(.start, at: 0)
+        }
+        let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9 * timeScale
+        let dt = max(0, min(0.25, t - lastSessionTime))
+        lastSessionTime = max(lastSessionTime, t)
+
+        var sources: [String] = []
+        for input in mailbox.drain() + headset {
+            apply(input, at: t, moment: m)
+            sources.append(input.origin.label)
+        }
+        if let change = health.observe(missed: m.missedFrames, cpuMs: m.previousCPUMs) {
+            engine.handle(.frameRate(healthy: change), at: t)
+        }
+
+        let out = engine.tick(at: t)
+        for e in out.events { note(e, moment: m, sources: sources) }
+        let scene = world.update(target: out.target, dt: dt)
+        sound?.update(listener: m.head, emitters: scene.emitters, safeRoom: out.target.safeRoom)
+        if let recorder {
+            let q = m.head.orientation
+            _ = recorder.record(PoseSample(displayTimeNs: m.displayTimeNs, wallClock: m.wallClock,
+                                           position: m.head.position, orientation: SIMD4<Float>(q.x, q.y, q.z, q.w)))
+            _ = recorder.record(FrameSample(index: Int64(m.index), displayTimeNs: m.displayTimeNs,
+                                            cpuMs: Float(frameThreadCPUMs), missedFrames: Int32(clamping: m.missedFrames)))
+        }
+        lastScene = scene
+        publish(out, at: t, moment: m)
+        frameThreadCPUMs = (ThreadCPUClock.now() - started) * 1000
+        return scene
+    }
+
+    /// CPU milliseconds this object spent on the last frame (engine, environment, record, snapshot).
+    public var lastFrameCPUMs: Double { frameThreadCPUMs }
+
+    // MARK: inputs
+
+    private func apply(_ input: SessionInput, at t: Double, moment m: FrameMoment) {
+        // Commands from people are recorded with who sent them before the engine judges them.
+        if case .therapist(let command) = input.input {
+            var payload: [String: Any] = ["command": String(describing: command), "sender": input.origin.label]
+            if let id = input.commandID { payload["command_id"] = id }
+            _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
+                                               kind: EventKind.command, actor: .therapist, reason: "command from \(input.origin.label)",
+                                               payloadJSON: RecordedEvent.payload(payload)))
+        }
+        if case .heartRate(let bpm) = input.input, bpm.isFinite {
+            _ = recorder?.record(PhysioSample(kind: "heart_rate_bpm", value: bpm, sessionTime: t, wallClock: m.wallClock))
+            snapshot.heartRate = bpm
+        }
+        if case .therapistLink(let connected) = input.input { snapshot.therapistConnected = connected }
+        engine.handle(input.input, at: t)
+        if let id = input.commandID {
+            snapshot.appliedCommandIDs.append(id)
+            if snapshot.appliedCommandIDs.count > 64 { snapshot.appliedCommandIDs.removeFirst() }
+        }
+    }
+
+    private func note(_ e: EngineEvent, moment m: FrameMoment, sources: [String]) {
+        let source = sources.first ?? "headset"
+        if let recorder {
+            _ = recorder.record(RecordMapping.event(e, plan: engine.plan, displayTimeNs: m.displayTimeNs,
+                                                    wallClock: m.wallClock, origin: nil))
+            if let rating = RecordMapping.rating(e, displayTimeNs: m.displayTimeNs, wallClock: m.wallClock, source: source) {
+                _ = recorder.record(rating)
+            }
+        }
+        switch e.kind {
+        case .ratingRecorded(.suds, let v): snapshot.sudsHistory.append(.init(time: e.time, value: v))
+        case .ratingRecorded(.fms, let v): snapshot.fmsHistory.append(.init(time: e.time, value: v))
+        case .intensityChanged(_, let to): snapshot.intensityHistory.append(.init(time: e.time, value: to))
+        case .safeRoomEntered, .escalationHeld, .rejected:
+            alert(e)
+        default:
+            if e.actor == .safety { alert(e) }
+        }
+    }
+
+    private func alert(_ e: EngineEvent) {
+        snapshot.alerts.append("\(Self.clock(e.time)) \(e.actor.rawValue): \(e.reason)")
+        if snapshot.alerts.count > 20 { snapshot.alerts.removeFirst() }
+    }
+
+    // MARK: snapshot
+
+    private func publish(_ out: EngineOutput, at t: Double, moment m: FrameMoment) {
+        snapshot.sessionTime = t
+        snapshot.state = out.state.description
+        snapshot.stateCode = out.state.code
+        snapshot.stepIndex = out.state.step
+        snapshot.stepTitle = out.state.step.flatMap { $0 < engine.plan.steps.count ? engine.plan.steps[$0].title : nil }
+        snapshot.intensity = engine.intensity
+        snapshot.showing = world.showing ?? ""
+        snapshot.prompts = out.prompts.map(\.rawValue)
+        snapshot.ended = out.state.isEnded
+        snapshot.framesPerSecond = health.framesPerSecond(periodNs: m.periodNs)
+        snapshot.cpuMsPerFrame = m.previousCPUMs
+        snapshot.missedFrames = health.totalMissed
+        snapshot.frameRateHealthy = health.healthy
+        // Telemetry runs at 10-30 Hz: copying the snapshot every frame would be wasted work.
+        guard t - lastPublished >= 1.0 / 30 || out.state.isEnded || !out.events.isEmpty else { return }
+        lastPublished = t
+        if let live = world.liveParameters { snapshot.parameters = live.dictionary }
+        board.publish(snapshot)
+    }
+
+    static func clock(_ t: Double) -> String {
+        let s = Int(t.rounded(.down))
+        return String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}
+
+/// Whether the renderer keeps up: dropped frames make people sick in VR, so a run of misses is
+/// reported to the engine (which holds escalation back) and its recovery too.
+struct FrameHealth {
+    private var window: [Int] = []
+    private var cursor = 0
+    private(set) var totalMissed = 0
+    private(set) var healthy = true
+    static let size = 90
+
+    /// Returns the new health when it changed.
+    mutating func observe(missed: Int, cpuMs: Double) -> Bool? {
+        let m = max(0, missed)
+        totalMissed += m
+        if window.count < Self.size { window.append(m) } else { window[cursor] = m; cursor = (cursor + 1) % Self.size }
+        guard window.count >= 30 else { return nil }
+        let rate = Double(window.reduce(0, +)) / Double(window.count + window.reduce(0, +))
+        if healthy, rate > 0.2 { healthy = false; return false }
+        if !healthy, rate < 0.05 { healthy = true; return true }
+        return nil
+    }
+
+    func framesPerSecond(periodNs: Int64) -> Double {
+        guard periodNs > 0 else { return 0 }
+        let shown = Double(window.count), missed = Double(window.reduce(0, +))
+        let rate = shown + missed > 0 ? shown / (shown + missed) : 1
+        return 1e9 / Double(periodNs) * rate
+    }
+}
+
+/// CPU time of the calling thread, for frame cost figures that ignore waiting.
+public enum ThreadCPUClock {
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

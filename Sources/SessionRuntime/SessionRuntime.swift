@@ -1,1 +1,0 @@
-// SessionRuntime: module placeholder; see README Architecture.

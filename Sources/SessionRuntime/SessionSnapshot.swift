@@ -1,0 +1,44 @@
+// What the therapist console and observers see, published by the frame thread after each frame.
+// A plain value copied under a lock: readers never touch frame-thread state.
+import Foundation
+import ExposureCore
+
+public struct SessionSnapshot: Sendable {
+    public struct Point: Sendable, Equatable { public var time: Double; public var value: Double }
+    public var sessionTime: Double = 0
+    public var state: String = "not started"
+    public var stateCode: String = "not_started"
+    public var stepIndex: Int?
+    public var stepTitle: String?
+    public var stepCount: Int = 0
+    public var intensity: Double = 0
+    public var environment: String = ""
+    public var showing: String = ""
+    /// Live environment parameter values, by name (numbers as numbers, choices as text).
+    public var parameters: [String: ParameterValue] = [:]
+    public var sudsHistory: [Point] = []
+    public var fmsHistory: [Point] = []
+    public var intensityHistory: [Point] = []
+    public var heartRate: Double?
+    public var framesPerSecond: Double = 0
+    public var cpuMsPerFrame: Double = 0
+    public var missedFrames: Int = 0
+    public var frameRateHealthy = true
+    public var therapistConnected = false
+    /// Recent safety events and opt-outs, newest last.
+    public var alerts: [String] = []
+    /// Console command ids applied so far (most recent 64), so a console sees its command took effect.
+    public var appliedCommandIDs: [String] = []
+    public var prompts: [String] = []
+    public var maxIntensityChange: Double = 100
+    public var ended = false
+    public init() {}
+}
+
+public final class SnapshotBoard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = SessionSnapshot()
+    public init() {}
+    public func publish(_ s: SessionSnapshot) { lock.lock(); current = s; lock.unlock() }
+    public var latest: SessionSnapshot { lock.lock(); defer { lock.unlock() }; return current }
+}

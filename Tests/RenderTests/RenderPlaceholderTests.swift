@@ -1,4 +1,0 @@
-import XCTest
-
-// RenderTests: placeholder until the module lands.
-final class RenderPlaceholderTests: XCTestCase { func testModuleLinks() {} }
