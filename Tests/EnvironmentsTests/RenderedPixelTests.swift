@@ -121,3 +121,46 @@ final class RenderedPixelTests: XCTestCase {
         XCTAssertEqual(context.validationMessages, [])
     }
 }
+
+final class PreviewTests: XCTestCase {
+    func testEveryEnvironmentPreviewRendersSomethingToLookAt() throws {
+        let catalog = try Fixtures.catalog()
+        let context = try RenderedPixelTests.context.get()
+        context.clearValidationMessages()
+        let renderer = try StereoRenderer(context: context, colorFormat: VK_FORMAT_R8G8B8A8_SRGB, width: 128, height: 128, samples: 1)
+        for name in catalog.names {
+            for intensity in [0.0, 100.0] {
+                let (scene, head) = try EnvironmentPreview.scene(catalog: catalog, environment: name, intensity: intensity, settleSeconds: 1)
+                let image = try renderer.renderOffscreen(scene: scene, views: [EyeView(pose: head, fov: .symmetric(horizontalDegrees: 90, verticalDegrees: 90))])[0]
+                if let dir = ProcessInfo.processInfo.environment["EXPOSURE_TEST_IMAGES"] {
+                    try? PNG.write(image, to: "\(dir)/preview-\(name)-\(Int(intensity)).png")
+                }
+                // A preview worth showing has many distinct colours, not one flat fill.
+                var colours = Set<UInt32>()
+                for y in stride(from: 0, to: image.height, by: 2) {
+                    for x in stride(from: 0, to: image.width, by: 2) {
+                        let p = image[x, y]
+                        colours.insert(UInt32(p.r >> 3) << 10 | UInt32(p.g >> 3) << 5 | UInt32(p.b >> 3))
+                    }
+                }
+                XCTAssertGreaterThan(colours.count, 12, "\(name) at \(intensity)")
+            }
+        }
+        XCTAssertEqual(context.validationMessages, [])
+    }
+
+    func testPreviewRejectsUnknownNamesAndBadParameters() throws {
+        let catalog = try Fixtures.catalog()
+        XCTAssertThrowsError(try EnvironmentPreview.scene(catalog: catalog, environment: "volcano", intensity: 10)) {
+            XCTAssertTrue("\($0)".contains("heights"), "names the known environments: \($0)")
+        }
+        XCTAssertThrowsError(try EnvironmentPreview.scene(catalog: catalog, environment: "heights", intensity: 10,
+                                                          overrides: ["height_m": .number(900)])) {
+            XCTAssertTrue("\($0)".contains("out of range"), "\($0)")
+        }
+        XCTAssertThrowsError(try EnvironmentPreview.parseOverride("height_m=tall", catalog: catalog, environment: "heights"))
+        let (name, value) = try EnvironmentPreview.parseOverride("height_m=40", catalog: catalog, environment: "heights")
+        XCTAssertEqual(name, "height_m"); XCTAssertEqual(value, .number(40))
+        XCTAssertEqual(try EnvironmentPreview.parseOverride("railing=low", catalog: catalog, environment: "heights").1, .choice("low"))
+    }
+}
