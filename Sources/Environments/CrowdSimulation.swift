@@ -87,6 +87,7 @@ public final class CrowdSimulation {
         let dt = Float(min(0.1, max(0, rawDt)))
         guard dt > 0 else { return }
         manageCount(settings, dt: dt)
+        if walkers.isEmpty { return }
         grid.rebuild(walkers)
         steer(settings, dt: dt)
         for _ in 0..<2 { separate(settings) }

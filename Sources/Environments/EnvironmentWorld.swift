@@ -43,8 +43,10 @@ public final class EnvironmentWorld {
         (stage?.content as? CrowdsContent)?.crowd ?? (stage?.content as? OpenSpacesContent)?.crowd
     }
 
-    public func update(target: EnvironmentTarget, dt: Double) -> Scene {
+    public func update(target: EnvironmentTarget, dt rawDt: Double) -> Scene {
         problem = nil
+        // A frame time from outside: never negative or NaN; a long hitch counts as one second.
+        let dt = rawDt.isFinite ? min(1, max(0, rawDt)) : 0
         var wantsSafeRoom = target.safeRoom || target.environment == EnvironmentKind.safeRoom.rawValue
         if !wantsSafeRoom {
             if let definition = catalog.definition(target.environment) {

@@ -108,4 +108,21 @@ final class WorldTests: XCTestCase {
         XCTAssertLessThan(try windGain(3, 2), try windGain(100, 2))
         XCTAssertLessThan(try windGain(50, 1), try windGain(50, 10))
     }
+
+    func testOddFrameTimesNeverBreakTheWorld() throws {
+        let world = EnvironmentWorld(catalog: try Fixtures.catalog(), seed: 4)
+        for environment in ["heights", "crowds", "open_spaces"] {
+            let target = EnvironmentTarget(environment: environment, intensity: 90)
+            for dt in [0.02, .nan, -1, .infinity, 1e9, 0, 0.02] {
+                let scene = world.update(target: target, dt: dt)
+                for batch in scene.batches {
+                    for instance in batch.instances {
+                        XCTAssertTrue(instance.transform.floats.allSatisfy(\.isFinite), "\(environment) dt \(dt)")
+                    }
+                }
+            }
+            let live = try XCTUnwrap(world.liveParameters)
+            for value in live.values { if case .number(let v) = value { XCTAssertTrue(v.isFinite) } }
+        }
+    }
 }
