@@ -157,8 +157,9 @@ final class HeightsContent: EnvironmentContent {
         drawCars(&a, groundY: groundY)
         drawTower(&a, height: height)
         drawBalcony(&a, floor: parameters.choice("floor", "solid"), railing: parameters.choice("railing", "full"))
-
         let wind = Float(parameters.number("wind_mps", 1))
+        drawFlag(&a, wind: wind)
+
         scene.sky = Sky(zenith: Sky.clearDay.zenith, horizon: Sky.clearDay.horizon, ground: color("ground", Vec3(0.22, 0.25, 0.18)))
         scene.lighting = .daylight
         scene.fog = Fog(color: Sky.clearDay.horizon, density: 0.0022)
@@ -196,6 +197,25 @@ final class HeightsContent: EnvironmentContent {
         }
         // The door behind the patient.
         a.add(.box, at: Vec3(0, 1.1, lo.z - 0.02), size: Vec3(1.0, 2.2, 0.06), Vec3(0.25, 0.2, 0.18))
+    }
+
+    /// A flag on a pole at the balcony's corner shows the wind: it hangs limp in still air and
+    /// stands out and flutters faster as the wind grows.
+    private func drawFlag(_ a: inout SceneAssembler, wind: Float) {
+        let pole = Vec3(1.85, 0, 0.3)
+        a.add(.cylinder, at: pole, size: Vec3(0.04, 2.6, 0.04), Vec3(0.75, 0.75, 0.78))
+        let strength = min(1, wind / 8)
+        let droop = (1 - strength) * 1.35
+        let t = Float(time.truncatingRemainder(dividingBy: 600))
+        let flutter = sin(t * (2 + wind * 0.8)) * (0.05 + 0.25 * strength)
+        // The flag blows toward +X, off the side of the balcony; `droop` tilts it down the pole.
+        let length: Float = 0.7
+        let yaw = -.pi / 2 + flutter, roll = droop
+        let dir = Vec3(-sin(yaw) * cos(roll), -sin(roll), -cos(yaw) * cos(roll))
+        let centre = pole + Vec3(0, 2.45, 0) + dir * (length / 2)
+        // Orientation: yaw about +Y, then tilt about the flag's own Z axis.
+        let q = Quat(axis: Vec3(0, 1, 0), angle: yaw + .pi / 2) * Quat(axis: Vec3(0, 0, 1), angle: -roll)
+        a.add(.box, .trs(centre, q, Vec3(length, 0.45, 0.015)), Vec3(0.8, 0.1, 0.1))
     }
 
     /// Balcony: x -2...2, z -2.2...0.5, top of floor at y = 0.
