@@ -34,3 +34,14 @@ public enum TestScene {
                      ])
     }
 }
+
+/// Eye views for desktop previews and the benchmark, where no headset supplies the field of view.
+public enum PreviewViews {
+    /// Two eyes with a `horizontalDegrees` field of view and the vertical one that keeps pixels
+    /// square for a `width` x `height` image.
+    public static func stereo(head: Pose, width: Int, height: Int, horizontalDegrees: Float = 90, ipd: Float = 0.064) -> [EyeView] {
+        let halfH = horizontalDegrees * .pi / 360
+        let halfV = atan(tan(halfH) * Float(height) / Float(max(width, 1)))
+        return EyeView.stereo(head: head, ipd: ipd, fov: Fov(angleLeft: -halfH, angleRight: halfH, angleUp: halfV, angleDown: -halfV))
+    }
+}

@@ -40,8 +40,6 @@ public final class SessionConductor {
     public let board: SnapshotBoard
     /// Inputs from other threads (console, scripted patient); drained once per frame.
     public let mailbox = Mailbox<SessionInput>(capacity: 1024)
-    /// Session seconds per second of display time: 1 in real sessions; a demo may compress time.
-    public let timeScale: Double
 
     private var firstDisplayNs: Int64?
     private var lastSessionTime = 0.0
@@ -50,11 +48,17 @@ public final class SessionConductor {
     private var lastPublished = -Double.infinity
     private var frameThreadCPUMs = 0.0
     public private(set) var lastScene = Scene()
+    /// The engine's output of the last frame (state, target, prompts still to answer).
+    public private(set) var lastOutput: EngineOutput?
+    /// A scripted patient answering prompts (demo sessions and tests); nil with a real patient.
+    public var patient: ScriptedPatient?
+    private var stepStart = 0.0
+    private var currentStep: Int?
 
     public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
-                board: SnapshotBoard = SnapshotBoard(), timeScale: Double = 1) {
+                board: SnapshotBoard = SnapshotBoard()) {
         self.engine = engine; self.world = world; self.recorder = recorder; self.sound = sound
-        self.board = board; self.timeScale = timeScale
+        self.board = board
         snapshot.environment = engine.plan.environment
         snapshot.stepCount = engine.plan.steps.count
         snapshot.maxIntensityChange = engine.plan.safety.maxIntensityChange
@@ -70,12 +74,18 @@ public final class SessionConductor {
             firstDisplayNs = m.displayTimeNs
             engine.handle(.start, at: 0)
         }
-        let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9 * timeScale
+        // Session time is the runtime's display clock: what the patient saw, when it was shown.
+        let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9
         let dt = max(0, min(0.25, t - lastSessionTime))
         lastSessionTime = max(lastSessionTime, t)
 
         var sources: [String] = []
-        for input in mailbox.drain() + headset {
+        var inputs = mailbox.drain() + headset
+        if let patient {
+            let answers = patient.inputs(at: t, prompts: lastOutput?.prompts ?? [], step: currentStep, stepStart: stepStart)
+            inputs += answers.map { SessionInput($0, from: .script) }
+        }
+        for input in inputs {
             apply(input, at: t, moment: m)
             sources.append(input.origin.label)
         }
@@ -84,6 +94,8 @@ public final class SessionConductor {
         }
 
         let out = engine.tick(at: t)
+        lastOutput = out
+        if out.state.step != currentStep { currentStep = out.state.step; stepStart = t }
         for e in out.events { note(e, moment: m, sources: sources) }
         let scene = world.update(target: out.target, dt: dt)
         sound?.update(listener: m.head, emitters: scene.emitters, safeRoom: out.target.safeRoom)

@@ -55,7 +55,7 @@ struct BenchRender: ParsableCommand {
         let targets = (0..<2).map { eyesImage.target(layer: UInt32($0), layoutBefore: VK_IMAGE_LAYOUT_UNDEFINED,
                                                                 layoutAfter: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL) }
         let scene = TestScene.make()
-        let views = EyeView.stereo(head: TestScene.defaultHead)
+        let views = PreviewViews.stereo(head: TestScene.defaultHead, width: width, height: height)
         for _ in 0..<2 { try renderer.render(scene: scene, views: views, into: targets) }
         var cpu: [Double] = []
         let start = Date()

@@ -37,7 +37,8 @@ struct RenderCommand: ParsableCommand {
         let (sceneToDraw, head) = try RenderCommand.makeScene(named: scene)
         let context = try VulkanContext(validation: validation)
         let renderer = try StereoRenderer(context: context, width: width, height: height)
-        let eyes = try renderer.renderOffscreen(scene: sceneToDraw, views: EyeView.stereo(head: head))
+        let views = PreviewViews.stereo(head: head, width: width, height: height)
+        let eyes = try renderer.renderOffscreen(scene: sceneToDraw, views: views)
         if validation, !context.validationMessages.isEmpty {
             throw RenderCommandError.validation(context.validationMessages)
         }

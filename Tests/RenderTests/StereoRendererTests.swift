@@ -174,3 +174,16 @@ final class StereoRendererTests: XCTestCase {
         assertNoValidationMessages(context)
     }
 }
+
+final class PreviewViewsTests: XCTestCase {
+    func testPreviewFieldOfViewKeepsPixelsSquare() {
+        let views = PreviewViews.stereo(head: TestScene.defaultHead, width: 320, height: 240)
+        XCTAssertEqual(views.count, 2)
+        let fov = views[0].fov
+        XCTAssertEqual(fov.angleRight, .pi / 4, accuracy: 1e-6)
+        // tan(half vertical) / tan(half horizontal) = height / width
+        XCTAssertEqual(tan(fov.angleUp) / tan(fov.angleRight), 240 / 320, accuracy: 1e-5)
+        XCTAssertEqual(fov.angleDown, -fov.angleUp)
+        XCTAssertEqual((views[1].pose.position - views[0].pose.position).length, 0.064, accuracy: 1e-6)
+    }
+}

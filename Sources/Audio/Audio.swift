@@ -1,1 +1,0 @@
-// Audio: module placeholder; see README Architecture.

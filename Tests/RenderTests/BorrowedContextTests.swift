@@ -1,0 +1,103 @@
+import CVulkan
+import PNG
+@testable import Render
+import SceneModel
+import XCTest
+
+/// The OpenXR path: someone else creates the instance and device (xrCreateVulkanInstanceKHR /
+/// xrCreateVulkanDeviceKHR) with what `instanceRequirements` asks for, and the renderer borrows them.
+final class BorrowedContextTests: XCTestCase {
+    func testABorrowedDeviceRendersAndIsLeftToItsOwner() throws {
+        let req = VulkanContext.instanceRequirements(validation: true)
+        var instance: VkInstance?
+        var app = VkApplicationInfo()
+        app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO
+        app.apiVersion = req.apiVersion
+        try withUnsafePointer(to: &app) { appPtr in
+            try withCStringArray(req.layers) { layers in
+                try withCStringArray(req.extensions) { exts in
+                    var info = VkInstanceCreateInfo()
+                    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO
+                    info.pApplicationInfo = appPtr
+                    info.enabledLayerCount = UInt32(req.layers.count)
+                    info.ppEnabledLayerNames = layers
+                    info.enabledExtensionCount = UInt32(req.extensions.count)
+                    info.ppEnabledExtensionNames = exts
+                    try vkCheck("vkCreateInstance", vkCreateInstance(&info, nil, &instance))
+                }
+            }
+        }
+        let ownedInstance = try XCTUnwrap(instance)
+        defer { vkDestroyInstance(ownedInstance, nil) }
+        let (physical, family) = try XCTUnwrap(try VulkanContext.choosePhysicalDevice(ownedInstance))
+        var priority: Float = 1
+        var device: VkDevice?
+        try withUnsafePointer(to: &priority) { prio in
+            var queueInfo = VkDeviceQueueCreateInfo()
+            queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO
+            queueInfo.queueFamilyIndex = family
+            queueInfo.queueCount = 1
+            queueInfo.pQueuePriorities = prio
+            try withUnsafePointer(to: &queueInfo) { q in
+                var info = VkDeviceCreateInfo()
+                info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
+                info.queueCreateInfoCount = 1
+                info.pQueueCreateInfos = q
+                try vkCheck("vkCreateDevice", vkCreateDevice(physical, &info, nil, &device))
+            }
+        }
+        let ownedDevice = try XCTUnwrap(device)
+        defer { vkDestroyDevice(ownedDevice, nil) }
+
+        var messages: [String] = []
+        do {
+            let context = try VulkanContext(borrowingInstance: ownedInstance, physicalDevice: physical, device: ownedDevice,
+                                            queueFamilyIndex: family, queueIndex: 0, validation: true)
+            let renderer = try StereoRenderer(context: context, colorFormat: VK_FORMAT_B8G8R8A8_SRGB, width: 64, height: 64)
+            let eyes = try renderer.renderOffscreen(scene: TestScene.make(), views: EyeView.stereo(head: TestScene.defaultHead))
+            // BGRA targets read back as RGBA: the red box is still red.
+            let centre = eyes[0].rgb(32, 32)
+            XCTAssertGreaterThan(centre.0, 2 * centre.2, "red box in the centre of a BGRA target, got \(centre)")
+            messages = context.validationMessages
+        }
+        // The context is gone; the device must still work (it was only borrowed).
+        XCTAssertEqual(vkDeviceWaitIdle(ownedDevice), VK_SUCCESS)
+        XCTAssertEqual(messages, [])
+    }
+
+    func testBorrowingWithValidationNeedsDebugUtilsOnTheInstance() throws {
+        // An instance without VK_EXT_debug_utils cannot report validation messages to us: say so.
+        var instance: VkInstance?
+        var info = VkInstanceCreateInfo()
+        info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO
+        try vkCheck("vkCreateInstance", vkCreateInstance(&info, nil, &instance))
+        let ownedInstance = try XCTUnwrap(instance)
+        defer { vkDestroyInstance(ownedInstance, nil) }
+        // No device is needed to see the refusal: it happens before any device call that matters.
+        let (physical, family) = try XCTUnwrap(try VulkanContext.choosePhysicalDevice(ownedInstance))
+        var priority: Float = 1
+        var device: VkDevice?
+        try withUnsafePointer(to: &priority) { prio in
+            var queueInfo = VkDeviceQueueCreateInfo()
+            queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO
+            queueInfo.queueFamilyIndex = family
+            queueInfo.queueCount = 1
+            queueInfo.pQueuePriorities = prio
+            try withUnsafePointer(to: &queueInfo) { q in
+                var dinfo = VkDeviceCreateInfo()
+                dinfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
+                dinfo.queueCreateInfoCount = 1
+                dinfo.pQueueCreateInfos = q
+                try vkCheck("vkCreateDevice", vkCreateDevice(physical, &dinfo, nil, &device))
+            }
+        }
+        let ownedDevice = try XCTUnwrap(device)
+        defer { vkDestroyDevice(ownedDevice, nil) }
+        XCTAssertThrowsError(try VulkanContext(borrowingInstance: ownedInstance, physicalDevice: physical, device: ownedDevice,
+                                               queueFamilyIndex: family, queueIndex: 0, validation: true)) { error in
+            guard case .unsupported(let why)? = error as? VulkanError else { return XCTFail("\(error)") }
+            XCTAssertTrue(why.contains("VK_EXT_debug_utils"), why)
+        }
+        XCTAssertEqual(vkDeviceWaitIdle(ownedDevice), VK_SUCCESS, "a refused borrow leaves the device alone")
+    }
+}
