@@ -25,6 +25,14 @@ public struct Walker: Equatable, Sendable {
     /// Walk cycle phase in radians.
     public var phase: Float
     public var look: PersonLook
+    /// Set for someone walking up to the patient (the `person_approaches` event).
+    public var visit: Visit?
+
+    public struct Visit: Equatable, Sendable {
+        /// Seconds they stand facing the patient once they have arrived.
+        public var standSeconds: Float
+        public var arrived: Bool
+    }
 
     public var isLookingAtPatientDirection: Bool {
         let toPatient = -position
@@ -94,6 +102,17 @@ public final class CrowdSimulation {
         finish(settings, dt: dt)
     }
 
+    /// One person enters in front of the patient, walks up to just outside the closest approach,
+    /// stands looking at them for `standSeconds`, then walks on.
+    public func sendVisitor(_ settings: CrowdSettings, standSeconds: Float = 8) {
+        let start = SIMD2(rng.float(-halfSize * 0.4, halfSize * 0.4), -(halfSize + 0.8))
+        spawn(at: start, settings)
+        let i = walkers.count - 1
+        walkers[i].goal = SIMD2(0, -(settings.closestApproach + radius + 0.3))
+        walkers[i].visit = Walker.Visit(standSeconds: standSeconds, arrived: false)
+        walkers[i].gazeRank = -1
+    }
+
     // MARK: arrivals and departures
 
     private func manageCount(_ settings: CrowdSettings, dt: Float) {
@@ -105,7 +124,7 @@ public final class CrowdSimulation {
         var staying = stayingCount
         if staying > wanted {
             // Most recent arrivals turn round first and walk out at the nearest edge.
-            for i in walkers.indices.reversed() where staying > wanted && !walkers[i].leaving {
+            for i in walkers.indices.reversed() where staying > wanted && !walkers[i].leaving && walkers[i].visit == nil {
                 walkers[i].leaving = true
                 walkers[i].goal = nearestExit(walkers[i].position)
                 staying -= 1
@@ -128,7 +147,7 @@ public final class CrowdSimulation {
         let w = Walker(id: nextID, position: p, velocity: .zero, goal: goal,
                        heading: atan2(-(goal.x - p.x), -(goal.y - p.y)), headYaw: 0,
                        gazeRank: rng.unit(), speedFactor: rng.float(0.8, 1.2), leaving: false,
-                       phase: rng.float(0, 2 * .pi), look: look)
+                       phase: rng.float(0, 2 * .pi), look: look, visit: nil)
         nextID += 1
         walkers.append(w)
     }
@@ -168,14 +187,25 @@ public final class CrowdSimulation {
                 let speed = settings.walkingSpeed * me.speedFactor * (me.leaving ? 1.1 : 1)
                 var toGoal = me.goal - me.position
                 let goalDistance = length(toGoal)
-                if !me.leaving && goalDistance < 1.0 {
+                var visiting = false
+                if var visit = me.visit {
+                    if visit.arrived || goalDistance < 0.6 {
+                        visit.arrived = true
+                        visit.standSeconds -= dt
+                        me.visit = visit.standSeconds > 0 ? visit : nil
+                        if me.visit == nil { me.goal = farGoal(from: me.position); toGoal = me.goal - me.position }
+                    }
+                    visiting = me.visit != nil
+                }
+                if !me.leaving && !visiting && goalDistance < 1.0 {
                     // Arrived at the far edge: walk back across to another edge point.
                     me.goal = farGoal(from: me.position); toGoal = me.goal - me.position
                 }
                 var desired = toGoal / max(0.001, length(toGoal)) * speed
+                if me.visit?.arrived == true { desired = .zero }
                 // Walk round the patient: steer sideways when the path passes close to them.
                 let p = me.position, d = length(p)
-                if d < keepOut + 2.5 && d > 0.001 {
+                if !visiting && d < keepOut + 2.5 && d > 0.001 {
                     let away = p / d
                     let towards = -(desired.x * away.x + desired.y * away.y)
                     if towards > 0 {
@@ -204,7 +234,7 @@ public final class CrowdSimulation {
                         }
                     }
                 }
-                if d < keepOut + 1.0 && d > 0.001 {
+                if !visiting && d < keepOut + 1.0 && d > 0.001 {
                     force += p / d * (8.0 * exp((keepOut - d) / 0.3))
                 }
                 me.velocity += force * dt
@@ -256,7 +286,11 @@ public final class CrowdSimulation {
         for i in walkers.indices {
             var me = walkers[i]
             let speed = length(me.velocity)
-            if speed > 0.15 {
+            if me.visit?.arrived == true {
+                // Standing in front of the patient, turned toward them.
+                let want = atan2(me.position.x, me.position.y)
+                me.heading = Self.wrap(me.heading + max(-turn, min(turn, Self.wrap(want - me.heading))))
+            } else if speed > 0.15 {
                 let want = atan2(-me.velocity.x, -me.velocity.y)
                 me.heading = Self.wrap(me.heading + max(-turn, min(turn, Self.wrap(want - me.heading))))
             }

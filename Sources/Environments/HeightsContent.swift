@@ -14,6 +14,9 @@ final class HeightsContent: EnvironmentContent {
     private var streetLines: [Float] = []
     private let half: Float
     private var time: Double = 0
+    /// Seconds into the current gust (nil: none), for the `wind_gust` event.
+    private var gust: Double?
+    static let gustSeconds = 5.0, gustExtraWind = 8.0
 
     static let pitch: Float = 50, streetWidth: Float = 14, roadWidth: Float = 10
     /// Street centre lines: along X at z = zStreet + k*pitch, along Z at x = xStreet + k*pitch.
@@ -148,7 +151,22 @@ final class HeightsContent: EnvironmentContent {
         a.add(.sphere, at: p + Vec3(0, 3.6 * s, 0), size: Vec3(3.2, 3.0, 3.2) * s, crown)
     }
 
-    func step(_ parameters: LiveParameters, dt: Double) { time += max(0, dt) }
+    func step(_ parameters: LiveParameters, dt: Double) {
+        time += max(0, dt)
+        if let g = gust { gust = g + dt < Self.gustSeconds ? g + dt : nil }
+    }
+
+    func fire(_ event: String, _ parameters: LiveParameters) -> Bool {
+        guard event == "wind_gust" else { return false }
+        gust = 0
+        return true
+    }
+
+    /// Extra wind now: a gust swells and dies away over a few seconds.
+    var gustWind: Double {
+        guard let g = gust else { return 0 }
+        return Self.gustExtraWind * sin(.pi * g / Self.gustSeconds)
+    }
 
     func draw(_ parameters: LiveParameters, into a: inout SceneAssembler, scene: inout Scene) {
         let height = Float(parameters.number("height_m", 3))
@@ -157,7 +175,7 @@ final class HeightsContent: EnvironmentContent {
         drawCars(&a, groundY: groundY)
         drawTower(&a, height: height)
         drawBalcony(&a, floor: parameters.choice("floor", "solid"), railing: parameters.choice("railing", "full"))
-        let wind = Float(parameters.number("wind_mps", 1))
+        let wind = Float(min(20, parameters.number("wind_mps", 1) + gustWind))
         drawFlag(&a, wind: wind)
 
         scene.sky = Sky(zenith: Sky.clearDay.zenith, horizon: Sky.clearDay.horizon, ground: color("ground", Vec3(0.22, 0.25, 0.18)))
