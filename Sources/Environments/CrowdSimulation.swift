@@ -25,12 +25,20 @@ public struct Walker: Equatable, Sendable {
     /// Walk cycle phase in radians.
     public var phase: Float
     public var look: PersonLook
+    /// Set for someone walking up to the patient (the `person_approaches` event).
+    public var visit: Visit?
+
+    public struct Visit: Equatable, Sendable {
+        /// Seconds they stand facing the patient once they have arrived.
+        public var standSeconds: Float
+        public var arrived: Bool
+    }
 
     public var isLookingAtPatientDirection: Bool {
         let toPatient = -position
         guard toPatient.x * toPatient.x + toPatient.y * toPatient.y > 1e-6 else { return false }
         let want = atan2(-toPatient.x, -toPatient.y)
-        return abs(CrowdSimulation.wrap(want - heading - headYaw)) < 0.26
+        return abs(CrowdSimulation.wrap(want - heading - headYaw)) < 0.12
     }
 }
 
@@ -61,7 +69,8 @@ public final class CrowdSimulation {
         self.halfSize = halfSize
         self.maxPeople = maxPeople
         self.rng = SeededRandom.derived(seed, 0xC0)
-        self.grid = SpatialGrid(halfSize: halfSize + 3, cell: 1.0)
+        // Cells of at least the 1 m interaction reach; at most 128 x 128 of them for large areas.
+        self.grid = SpatialGrid(halfSize: halfSize + 3, cell: max(1.0, (2 * halfSize + 6) / 128))
         walkers.reserveCapacity(maxPeople)
     }
 
@@ -86,10 +95,22 @@ public final class CrowdSimulation {
         let dt = Float(min(0.1, max(0, rawDt)))
         guard dt > 0 else { return }
         manageCount(settings, dt: dt)
+        if walkers.isEmpty { return }
         grid.rebuild(walkers)
         steer(settings, dt: dt)
         for _ in 0..<2 { separate(settings) }
         finish(settings, dt: dt)
+    }
+
+    /// One person enters in front of the patient, walks up to just outside the closest approach,
+    /// stands looking at them for `standSeconds`, then walks on.
+    public func sendVisitor(_ settings: CrowdSettings, standSeconds: Float = 8) {
+        let start = SIMD2(rng.float(-halfSize * 0.4, halfSize * 0.4), -(halfSize + 0.8))
+        spawn(at: start, settings)
+        let i = walkers.count - 1
+        walkers[i].goal = SIMD2(0, -(settings.closestApproach + radius + 0.3))
+        walkers[i].visit = Walker.Visit(standSeconds: standSeconds, arrived: false)
+        walkers[i].gazeRank = -1
     }
 
     // MARK: arrivals and departures
@@ -103,7 +124,7 @@ public final class CrowdSimulation {
         var staying = stayingCount
         if staying > wanted {
             // Most recent arrivals turn round first and walk out at the nearest edge.
-            for i in walkers.indices.reversed() where staying > wanted && !walkers[i].leaving {
+            for i in walkers.indices.reversed() where staying > wanted && !walkers[i].leaving && walkers[i].visit == nil {
                 walkers[i].leaving = true
                 walkers[i].goal = nearestExit(walkers[i].position)
                 staying -= 1
@@ -121,13 +142,12 @@ public final class CrowdSimulation {
     }
 
     private func spawn(at p: SIMD2<Float>, _ settings: CrowdSettings) {
-        var goal = edgePoint()
-        for _ in 0..<4 where length(goal - p) < halfSize { goal = edgePoint() }
+        let goal = farGoal(from: p)
         let look = PersonLook.random(&rng)
         let w = Walker(id: nextID, position: p, velocity: .zero, goal: goal,
                        heading: atan2(-(goal.x - p.x), -(goal.y - p.y)), headYaw: 0,
                        gazeRank: rng.unit(), speedFactor: rng.float(0.8, 1.2), leaving: false,
-                       phase: rng.float(0, 2 * .pi), look: look)
+                       phase: rng.float(0, 2 * .pi), look: look, visit: nil)
         nextID += 1
         walkers.append(w)
     }
@@ -141,6 +161,13 @@ public final class CrowdSimulation {
         case 2: return SIMD2(-e, t)
         default: return SIMD2(e, t)
         }
+    }
+
+    /// An edge point across the area, so people cross it rather than hug one edge.
+    private func farGoal(from p: SIMD2<Float>) -> SIMD2<Float> {
+        var goal = edgePoint()
+        for _ in 0..<4 where length(goal - p) < halfSize { goal = edgePoint() }
+        return goal
     }
 
     private func nearestExit(_ p: SIMD2<Float>) -> SIMD2<Float> {
@@ -160,14 +187,25 @@ public final class CrowdSimulation {
                 let speed = settings.walkingSpeed * me.speedFactor * (me.leaving ? 1.1 : 1)
                 var toGoal = me.goal - me.position
                 let goalDistance = length(toGoal)
-                if !me.leaving && goalDistance < 1.0 {
+                var visiting = false
+                if var visit = me.visit {
+                    if visit.arrived || goalDistance < 0.6 {
+                        visit.arrived = true
+                        visit.standSeconds -= dt
+                        me.visit = visit.standSeconds > 0 ? visit : nil
+                        if me.visit == nil { me.goal = farGoal(from: me.position); toGoal = me.goal - me.position }
+                    }
+                    visiting = me.visit != nil
+                }
+                if !me.leaving && !visiting && goalDistance < 1.0 {
                     // Arrived at the far edge: walk back across to another edge point.
-                    me.goal = edgePoint(); toGoal = me.goal - me.position
+                    me.goal = farGoal(from: me.position); toGoal = me.goal - me.position
                 }
                 var desired = toGoal / max(0.001, length(toGoal)) * speed
+                if me.visit?.arrived == true { desired = .zero }
                 // Walk round the patient: steer sideways when the path passes close to them.
                 let p = me.position, d = length(p)
-                if d < keepOut + 2.5 && d > 0.001 {
+                if !visiting && d < keepOut + 2.5 && d > 0.001 {
                     let away = p / d
                     let towards = -(desired.x * away.x + desired.y * away.y)
                     if towards > 0 {
@@ -196,7 +234,7 @@ public final class CrowdSimulation {
                         }
                     }
                 }
-                if d < keepOut + 1.0 && d > 0.001 {
+                if !visiting && d < keepOut + 1.0 && d > 0.001 {
                     force += p / d * (8.0 * exp((keepOut - d) / 0.3))
                 }
                 me.velocity += force * dt
@@ -248,7 +286,11 @@ public final class CrowdSimulation {
         for i in walkers.indices {
             var me = walkers[i]
             let speed = length(me.velocity)
-            if speed > 0.15 {
+            if me.visit?.arrived == true {
+                // Standing in front of the patient, turned toward them.
+                let want = atan2(me.position.x, me.position.y)
+                me.heading = Self.wrap(me.heading + max(-turn, min(turn, Self.wrap(want - me.heading))))
+            } else if speed > 0.15 {
                 let want = atan2(-me.velocity.x, -me.velocity.y)
                 me.heading = Self.wrap(me.heading + max(-turn, min(turn, Self.wrap(want - me.heading))))
             }
@@ -268,51 +310,5 @@ public final class CrowdSimulation {
         var x = a.truncatingRemainder(dividingBy: 2 * .pi)
         if x > .pi { x -= 2 * .pi } else if x < -.pi { x += 2 * .pi }
         return x
-    }
-}
-
-@inline(__always) func length(_ v: SIMD2<Float>) -> Float { (v.x * v.x + v.y * v.y).squareRoot() }
-
-/// Uniform grid over the area, rebuilt each step with a counting sort (no per-step allocation).
-final class SpatialGrid {
-    let side: Int
-    let cell: Float
-    let origin: Float
-    var start: [Int32]
-    var order: [Int32] = []
-    private var cellOf: [Int32] = []
-    private var fill: [Int32]
-
-    init(halfSize: Float, cell: Float) {
-        self.cell = cell
-        self.origin = -halfSize
-        self.side = max(1, Int((2 * halfSize / cell).rounded(.up)))
-        self.start = Array(repeating: 0, count: side * side + 1)
-        self.fill = start
-    }
-
-    @inline(__always)
-    func cell(_ p: SIMD2<Float>) -> (Int, Int) {
-        let x = Int(((p.x - origin) / cell).rounded(.down)), z = Int(((p.y - origin) / cell).rounded(.down))
-        return (min(side - 1, max(0, x)), min(side - 1, max(0, z)))
-    }
-
-    func rebuild(_ walkers: [Walker]) {
-        let n = walkers.count
-        if cellOf.count != n { cellOf = Array(repeating: 0, count: n); order = Array(repeating: 0, count: n) }
-        for c in start.indices { start[c] = 0 }
-        for i in 0..<n {
-            let (x, z) = cell(walkers[i].position)
-            let c = z * side + x
-            cellOf[i] = Int32(c)
-            start[c + 1] += 1
-        }
-        for c in 1..<start.count { start[c] += start[c - 1] }
-        for c in start.indices { fill[c] = start[c] }
-        for i in 0..<n {
-            let c = Int(cellOf[i])
-            order[Int(fill[c])] = Int32(i)
-            fill[c] += 1
-        }
     }
 }

@@ -8,6 +8,10 @@ final class CrowdsContent: EnvironmentContent {
     let crowd: CrowdSimulation
     private var surroundings: [DrawBatch] = []
     private var nearest: [(distance: Float, index: Int)] = []
+    /// `crowd_arrives`: this many extra people for `arrivalSeconds`, then they walk off again.
+    private var arrivalExtra = 0
+    private var arrivalLeft: Double = 0
+    static let arrivalGroup = 25, arrivalSeconds = 60.0
 
     init(_ definition: EnvironmentDefinition, seed: UInt64, initial: LiveParameters) {
         settings = definition.scene
@@ -81,7 +85,31 @@ final class CrowdsContent: EnvironmentContent {
     }
 
     func step(_ parameters: LiveParameters, dt: Double) {
-        crowd.step(Self.crowdSettings(parameters, half: crowd.halfSize, maxPeople: crowd.maxPeople), dt: dt)
+        if arrivalLeft > 0 {
+            arrivalLeft -= dt
+            if arrivalLeft <= 0 { arrivalExtra = 0 }
+        }
+        crowd.step(settings(parameters), dt: dt)
+    }
+
+    private func settings(_ parameters: LiveParameters) -> CrowdSettings {
+        var s = Self.crowdSettings(parameters, half: crowd.halfSize, maxPeople: crowd.maxPeople)
+        s.count = min(crowd.maxPeople, s.count + arrivalExtra)
+        return s
+    }
+
+    func fire(_ event: String, _ parameters: LiveParameters) -> Bool {
+        switch event {
+        case "crowd_arrives":
+            arrivalExtra = Self.arrivalGroup
+            arrivalLeft = Self.arrivalSeconds
+            return true
+        case "person_approaches":
+            crowd.sendVisitor(settings(parameters))
+            return true
+        default:
+            return false
+        }
     }
 
     func draw(_ parameters: LiveParameters, into a: inout SceneAssembler, scene: inout Scene) {

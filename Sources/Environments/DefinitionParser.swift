@@ -204,8 +204,8 @@ struct DefinitionParser {
         var settings = SceneSettings(seed: 1, areaMetres: 100, maxPeople: 0, colors: [:])
         guard var r = FieldReader(node, sink: sink, what: "scene") else { return settings }
         if let seed = r.integer("seed", required: true, in: 0...Int.max) { settings.seed = UInt64(seed) }
-        if let area = r.number("area_m", required: true, in: 10...5000) { settings.areaMetres = area }
-        if let maxPeople = r.integer("max_people", in: 0...5000) { settings.maxPeople = maxPeople }
+        if let area = r.number("area_m", required: true, in: 10...1000) { settings.areaMetres = area }
+        if let maxPeople = r.integer("max_people", in: 0...2000) { settings.maxPeople = maxPeople }
         if let colors = r.node("colors") {
             if var c = FieldReader(colors, sink: sink, what: "colors") {
                 for name in kind.colorNames {

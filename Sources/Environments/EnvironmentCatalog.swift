@@ -12,6 +12,11 @@ public struct EnvironmentCatalog: Equatable, Sendable {
     public func definition(_ id: String) -> EnvironmentDefinition? { definitions[id] }
     public var names: [String] { definitions.keys.sorted() }
 
+    /// Events an environment reacts to (empty for an unknown name).
+    public func events(of environment: String) -> [String] {
+        definitions[environment].flatMap { EnvironmentKind(rawValue: $0.id) }?.events ?? []
+    }
+
     /// Which environments and parameters protocols may name.
     public var vocabulary: EnvironmentVocabulary {
         EnvironmentVocabulary(environments: definitions.mapValues(\.specs))

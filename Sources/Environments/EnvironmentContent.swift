@@ -6,6 +6,12 @@ protocol EnvironmentContent: AnyObject {
     func step(_ parameters: LiveParameters, dt: Double)
     /// Writes instances into `assembler` and sets sky, light, fog and sound emitters on `scene`.
     func draw(_ parameters: LiveParameters, into assembler: inout SceneAssembler, scene: inout Scene)
+    /// Reacts to a named protocol or therapist event; false when this world has no such event.
+    func fire(_ event: String, _ parameters: LiveParameters) -> Bool
+}
+
+extension EnvironmentContent {
+    func fire(_ event: String, _ parameters: LiveParameters) -> Bool { false }
 }
 
 enum ContentFactory {

@@ -31,6 +31,15 @@ public enum EnvironmentKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// Events this world reacts to (protocol `events:` and the therapist's console).
+    public var events: [String] {
+        switch self {
+        case .heights: return ["wind_gust"]
+        case .crowds: return ["crowd_arrives", "person_approaches"]
+        case .openSpaces, .safeRoom: return []
+        }
+    }
+
     /// Colour names a definition may set under `scene.colors`.
     public var colorNames: [String] {
         switch self {

@@ -43,8 +43,20 @@ public final class EnvironmentWorld {
         (stage?.content as? CrowdsContent)?.crowd ?? (stage?.content as? OpenSpacesContent)?.crowd
     }
 
-    public func update(target: EnvironmentTarget, dt: Double) -> Scene {
+    /// Passes a protocol or therapist event (e.g. `crowd_arrives`) to the exposure environment.
+    /// Returns false when the environment has no such event, none is built yet, or the safe room
+    /// is shown (nothing should happen to a patient who asked to step out); the caller records
+    /// that it had no effect.
+    @discardableResult
+    public func fire(event: String) -> Bool {
+        guard let stage, showing == stage.definition.id else { return false }
+        return stage.content.fire(event, stage.parameters)
+    }
+
+    public func update(target: EnvironmentTarget, dt rawDt: Double) -> Scene {
         problem = nil
+        // A frame time from outside: never negative or NaN; a long hitch counts as one second.
+        let dt = rawDt.isFinite ? min(1, max(0, rawDt)) : 0
         var wantsSafeRoom = target.safeRoom || target.environment == EnvironmentKind.safeRoom.rawValue
         if !wantsSafeRoom {
             if let definition = catalog.definition(target.environment) {

@@ -14,6 +14,9 @@ final class HeightsContent: EnvironmentContent {
     private var streetLines: [Float] = []
     private let half: Float
     private var time: Double = 0
+    /// Seconds into the current gust (nil: none), for the `wind_gust` event.
+    private var gust: Double?
+    static let gustSeconds = 5.0, gustExtraWind = 8.0
 
     static let pitch: Float = 50, streetWidth: Float = 14, roadWidth: Float = 10
     /// Street centre lines: along X at z = zStreet + k*pitch, along Z at x = xStreet + k*pitch.
@@ -148,7 +151,22 @@ final class HeightsContent: EnvironmentContent {
         a.add(.sphere, at: p + Vec3(0, 3.6 * s, 0), size: Vec3(3.2, 3.0, 3.2) * s, crown)
     }
 
-    func step(_ parameters: LiveParameters, dt: Double) { time += max(0, dt) }
+    func step(_ parameters: LiveParameters, dt: Double) {
+        time += max(0, dt)
+        if let g = gust { gust = g + dt < Self.gustSeconds ? g + dt : nil }
+    }
+
+    func fire(_ event: String, _ parameters: LiveParameters) -> Bool {
+        guard event == "wind_gust" else { return false }
+        gust = 0
+        return true
+    }
+
+    /// Extra wind now: a gust swells and dies away over a few seconds.
+    var gustWind: Double {
+        guard let g = gust else { return 0 }
+        return Self.gustExtraWind * sin(.pi * g / Self.gustSeconds)
+    }
 
     func draw(_ parameters: LiveParameters, into a: inout SceneAssembler, scene: inout Scene) {
         let height = Float(parameters.number("height_m", 3))
@@ -157,8 +175,9 @@ final class HeightsContent: EnvironmentContent {
         drawCars(&a, groundY: groundY)
         drawTower(&a, height: height)
         drawBalcony(&a, floor: parameters.choice("floor", "solid"), railing: parameters.choice("railing", "full"))
+        let wind = Float(min(20, parameters.number("wind_mps", 1) + gustWind))
+        drawFlag(&a, wind: wind)
 
-        let wind = Float(parameters.number("wind_mps", 1))
         scene.sky = Sky(zenith: Sky.clearDay.zenith, horizon: Sky.clearDay.horizon, ground: color("ground", Vec3(0.22, 0.25, 0.18)))
         scene.lighting = .daylight
         scene.fog = Fog(color: Sky.clearDay.horizon, density: 0.0022)
@@ -196,6 +215,25 @@ final class HeightsContent: EnvironmentContent {
         }
         // The door behind the patient.
         a.add(.box, at: Vec3(0, 1.1, lo.z - 0.02), size: Vec3(1.0, 2.2, 0.06), Vec3(0.25, 0.2, 0.18))
+    }
+
+    /// A flag on a pole at the balcony's corner shows the wind: it hangs limp in still air and
+    /// stands out and flutters faster as the wind grows.
+    private func drawFlag(_ a: inout SceneAssembler, wind: Float) {
+        let pole = Vec3(1.85, 0, 0.3)
+        a.add(.cylinder, at: pole, size: Vec3(0.04, 2.6, 0.04), Vec3(0.75, 0.75, 0.78))
+        let strength = min(1, wind / 8)
+        let droop = (1 - strength) * 1.35
+        let t = Float(time.truncatingRemainder(dividingBy: 600))
+        let flutter = sin(t * (2 + wind * 0.8)) * (0.05 + 0.25 * strength)
+        // The flag blows toward +X, off the side of the balcony; `droop` tilts it down the pole.
+        let length: Float = 0.7
+        let yaw = -.pi / 2 + flutter, roll = droop
+        let dir = Vec3(-sin(yaw) * cos(roll), -sin(roll), -cos(yaw) * cos(roll))
+        let centre = pole + Vec3(0, 2.45, 0) + dir * (length / 2)
+        // Orientation: yaw about +Y, then tilt about the flag's own Z axis.
+        let q = Quat(axis: Vec3(0, 1, 0), angle: yaw + .pi / 2) * Quat(axis: Vec3(0, 0, 1), angle: -roll)
+        a.add(.box, .trs(centre, q, Vec3(length, 0.45, 0.015)), Vec3(0.8, 0.1, 0.1))
     }
 
     /// Balcony: x -2...2, z -2.2...0.5, top of floor at y = 0.

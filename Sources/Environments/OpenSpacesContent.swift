@@ -60,17 +60,20 @@ final class OpenSpacesContent: EnvironmentContent {
         let buildings = settings.color("buildings", Vec3(0.62, 0.58, 0.52)), shelter = settings.color("shelter", Vec3(0.2, 0.35, 0.55))
 
         a.add(.quad, at: .zero, size: Vec3(2000, 1, 2000), field)
-        let square = 12 + (1 - openness) * 48
-        a.add(.quad, at: Vec3(0, 0.01, 0), size: Vec3(square, 1, square), paving)
+        // A paved square when enclosed, plain field when fully open.
+        let square = (1 - openness) * 60
+        if square > 2 { a.add(.quad, at: Vec3(0, 0.01, 0), size: Vec3(square, 1, square), paving) }
 
         // Buildings in a ring; the ring widens and opens up as openness grows.
         let radius = 18 + openness * 220
         let coverage = 1 - openness
         let exitSegment = segment(of: exitYaw)
-        for i in 0..<Self.segments where segmentRank[i] < coverage && !(i == exitSegment && exitDistance > radius - 8) {
+        for i in 0..<Self.segments where segmentRank[i] < coverage - 0.001 && !(i == exitSegment && exitDistance > radius - 8) {
             let angle = (Float(i) + 0.5) / Float(Self.segments) * 2 * .pi
             let width = 2 * .pi * radius / Float(Self.segments) * 0.95
-            let h = segmentHeight[i]
+            // A building sinks away (or rises) over a small band of openness instead of popping.
+            let presence = min(1, (coverage - segmentRank[i]) / 0.08)
+            let h = segmentHeight[i] * presence
             let p = Vec3(-sin(angle) * (radius + 6), h / 2, -cos(angle) * (radius + 6))
             a.add(.box, at: p, size: Vec3(width, h, 12), yaw: angle, buildings * (0.8 + 0.4 * segmentRank[i]))
             var y: Float = 2.5

@@ -62,7 +62,7 @@ public struct SceneAssembler {
     }
 }
 
-/// Model matrices built directly (cheaper than three matrix products per limb of every person).
+/// Model matrices built directly (cheaper than the three matrix products of `Mat4.trs`).
 public enum Transform {
     @inline(__always)
     public static func yawed(_ p: Vec3, yaw: Float, scale s: Vec3) -> Mat4 {
@@ -72,17 +72,6 @@ public enum Transform {
         let c = cos(yaw), sn = sin(yaw)
         // Rotation about +Y: x axis -> (c, 0, -s), z axis -> (s, 0, c).
         return Mat4(Vec4(c * s.x, 0, -sn * s.x, 0), Vec4(0, s.y, 0, 0), Vec4(sn * s.z, 0, c * s.z, 0), Vec4(p.x, p.y, p.z, 1))
-    }
-
-    /// Yaw about +Y, then pitch about the body's own X axis (a swinging limb), then scale.
-    @inline(__always)
-    public static func yawPitched(_ p: Vec3, yaw: Float, pitch: Float, scale s: Vec3) -> Mat4 {
-        let cy = cos(yaw), sy = sin(yaw), cp = cos(pitch), sp = sin(pitch)
-        // R = Ry * Rx; columns of Rx: (1,0,0), (0,cp,sp), (0,-sp,cp).
-        let x = Vec4(cy, 0, -sy, 0) * s.x
-        let y = Vec4(sy * sp, cp, cy * sp, 0) * s.y
-        let z = Vec4(sy * cp, -sp, cy * cp, 0) * s.z
-        return Mat4(x, y, z, Vec4(p.x, p.y, p.z, 1))
     }
 
     /// The point `local` (in the yaw/pitch frame) moved into the world.

@@ -108,4 +108,47 @@ final class WorldTests: XCTestCase {
         XCTAssertLessThan(try windGain(3, 2), try windGain(100, 2))
         XCTAssertLessThan(try windGain(50, 1), try windGain(50, 10))
     }
+
+    func testOddFrameTimesNeverBreakTheWorld() throws {
+        let world = EnvironmentWorld(catalog: try Fixtures.catalog(), seed: 4)
+        for environment in ["heights", "crowds", "open_spaces"] {
+            let target = EnvironmentTarget(environment: environment, intensity: 90)
+            for dt in [0.02, .nan, -1, .infinity, 1e9, 0, 0.02] {
+                let scene = world.update(target: target, dt: dt)
+                for batch in scene.batches {
+                    for instance in batch.instances {
+                        XCTAssertTrue(instance.transform.floats.allSatisfy(\.isFinite), "\(environment) dt \(dt)")
+                    }
+                }
+            }
+            let live = try XCTUnwrap(world.liveParameters)
+            for value in live.values { if case .number(let v) = value { XCTAssertTrue(v.isFinite) } }
+        }
+    }
+
+    func testFlagHangsInStillAirAndStandsOutInWind() throws {
+        let catalog = try Fixtures.catalog()
+        func flagCentreY(wind: Double) throws -> Float {
+            let world = EnvironmentWorld(catalog: catalog)
+            let scene = world.update(target: EnvironmentTarget(environment: "heights", intensity: 0,
+                                                               overrides: ["wind_mps": .number(wind)]), dt: 0.02)
+            let flag = scene.batches.first { $0.shape == .box }?.instances.first { $0.color == Vec4(0.8, 0.1, 0.1, 1) }
+            return try XCTUnwrap(flag).transform[3].y
+        }
+        XCTAssertLessThan(try flagCentreY(wind: 0), try flagCentreY(wind: 15) - 0.2)
+    }
+
+    func testBundledVocabularyIsTheAgreedTable() throws {
+        let vocabulary = try Fixtures.catalog().vocabulary
+        let agreed: [String: [String: ParameterSpec.Kind]] = [
+            "heights": ["height_m": .number(1...200), "railing": .choice(["full", "low", "none"]),
+                        "floor": .choice(["solid", "grating", "glass"]), "wind_mps": .number(0...20)],
+            "crowds": ["density_per_m2": .number(0...2), "closest_approach_m": .number(0.3...10),
+                       "gaze_share": .number(0...1), "walking_speed_mps": .number(0.3...2.5)],
+            "open_spaces": ["exit_distance_m": .number(5...500), "openness": .number(0...1),
+                            "people_count": .number(0...60), "time_alone_s": .number(0...900)],
+            "safe_room": ["light_level": .number(0.2...1)],
+        ]
+        XCTAssertEqual(vocabulary.environments.mapValues { $0.mapValues(\.kind) }, agreed)
+    }
 }
