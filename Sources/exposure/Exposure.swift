@@ -10,11 +10,10 @@ struct Exposure: ParsableCommand {
             Version.self,
             Validate.self,
             Simulate.self,
-            SessionsCommand.self, ExportCommand.self, ReportCommand.self, BenchRecordCommand.self, RecordSoakCommand.self,
+            SessionsCommand.self, ExportCommand.self, ReportCommand.self, RecordSoakCommand.self,
             RenderCommand.self,
             DoctorCommand.self,
             BenchCommand.self,
-            BenchEnvironments.self,
             AudioPreview.self,
         ])
 }
