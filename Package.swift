@@ -52,7 +52,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-        ], swiftSettings: v5),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ], resources: [.copy("Console")], swiftSettings: v5),
         .target(name: "SessionRuntime", dependencies: [
             "ExposureCore", "Environments", "SceneModel", "Render", "XR", "Audio", "Recording", "Control",
         ], swiftSettings: v5),
@@ -62,7 +63,10 @@ let package = Package(
         ], swiftSettings: v5),
 
         // MARK: test fixture: an OpenXR runtime for CI (no headset here)
-        .target(name: "SimulatedHeadset", dependencies: ["COpenXR", "CVulkan", "PNG", "SceneModel"], swiftSettings: v5),
+        // Linked with -z nodelete: the loader dlclose()s the runtime on xrDestroyInstance, and a Swift
+        // library must never be unloaded (the Swift runtime keeps pointers to its type metadata).
+        .target(name: "SimulatedHeadset", dependencies: ["COpenXR", "CVulkan", "PNG", "SceneModel"], swiftSettings: v5,
+                linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])]),
 
         // MARK: tests
         .testTarget(name: "PNGTests", dependencies: ["PNG"], swiftSettings: v5),

@@ -90,7 +90,7 @@ public enum AudioDeviceProbe {
         let server = facts.pulseSocket || facts.pipewireSocket
         if facts.inContainer && !server && !facts.soundCardNodes {
             return ("running in a container with no sound server socket and no /dev/snd",
-                    "share the host's sound server with the container (mount $XDG_RUNTIME_DIR/pulse/native and set PULSE_SERVER=unix:<path>), or pass the sound card with --device /dev/snd; the session runs without sound meanwhile")
+                    "share the host's sound server with the container (mount $XDG_RUNTIME_DIR/pulse/native and set PULSE_SERVER=unix:<path>), or pass the sound card with --device /dev/snd")
         }
         if !server && !facts.soundCardNodes {
             return ("no PulseAudio or PipeWire server is running and there is no sound card (/dev/snd is missing)",

@@ -9,7 +9,6 @@ struct Voice {
     var kind: SoundKind
     var gain: Float
     var fade: Fade
-    var retiring = false
 }
 
 extension AudioEngine {
@@ -49,7 +48,8 @@ extension AudioEngine {
     /// OpenXR and OpenAL share axes (+X right, +Y up, -Z forward), so the pose maps straight across.
     func placeListener(_ pose: Pose) throws {
         let p = pose.position, q = pose.orientation.normalized
-        guard p.x.isFinite, p.y.isFinite, p.z.isFinite else { return }   // keep the last good pose
+        // A lost-tracking frame can carry NaNs: keep the last good pose.
+        guard MixPlan.isFinite(p), [q.x, q.y, q.z, q.w].allSatisfy(\.isFinite) else { return }
         let at = q.rotate(Vec3(0, 0, -1)), up = q.rotate(Vec3(0, 1, 0))
         alListener3f(AL_POSITION, p.x, p.y, p.z)
         var orientation: [ALfloat] = [at.x, at.y, at.z, up.x, up.y, up.z]
@@ -57,8 +57,9 @@ extension AudioEngine {
         try AL.check("alListener(AL_POSITION/AL_ORIENTATION)")
     }
 
-    /// Matches voices to this frame's audible emitters: new ones start silent and fade in,
-    /// missing ones fade out and then return their source to the pool.
+    /// Matches voices to this frame's audible emitters: new ones start silent and fade in;
+    /// missing ones (or an id that now names another kind, as when the safe-room scene replaces
+    /// the exposure scene) move to `departing`, fade out, and then return their source to the pool.
     func assignVoices(_ emitters: [SoundEmitter]) throws {
         var present = Set<Int>()
         for e in emitters {
@@ -66,38 +67,43 @@ extension AudioEngine {
             let gain = min(1, e.gain)
             if var v = voices[e.id], v.kind == e.kind {
                 v.gain = gain
-                v.retiring = false
                 Self.place(source: v.source, at: e.position)
                 voices[e.id] = v
                 continue
             }
-            if let old = voices.removeValue(forKey: e.id) { recycle(old.source) }   // same id, new kind: restart
+            if let old = voices.removeValue(forKey: e.id) { depart(old) }
+            // Heavy churn can leave many voices fading out; new ones wait a frame rather than fail.
+            guard voices.count + departing.count < sourceBudget else { continue }
             let source = try freeSources.popLast() ?? Self.makeSource()
             try Self.startLoop(source: source, buffer: bank.buffer(e.kind),
                                offset: MixPlan.startOffset(id: e.id, loopLength: bank.loopLength(e.kind)),
                                position: e.position)
             voices[e.id] = Voice(source: source, kind: e.kind, gain: gain, fade: Fade())
         }
-        for (id, v) in voices where !present.contains(id) && !v.retiring {
-            voices[id]?.retiring = true
+        for (id, v) in voices where !present.contains(id) {
+            voices.removeValue(forKey: id)
+            depart(v)
         }
         try AL.check("alSource3f(AL_POSITION)")
     }
+
+    private func depart(_ voice: Voice) { departing.append(voice) }
 
     /// Advances every fade towards where the mode and the scene want it.
     func stepFades(seconds: Double) {
         var safeRoomHasOwnTone = false
         for (id, var v) in voices {
-            v.fade.target = MixPlan.fadeTarget(kind: v.kind, retiring: v.retiring, mode: mode)
+            v.fade.target = MixPlan.fadeTarget(kind: v.kind, mode: mode)
             v.fade.step(seconds: seconds, duration: Self.fadeSeconds)
-            if v.retiring && v.fade.isSilentAndSettled {
-                voices.removeValue(forKey: id)
-                recycle(v.source)
-                continue
-            }
-            if v.kind == .roomTone && !v.retiring { safeRoomHasOwnTone = true }
+            if v.kind == .roomTone { safeRoomHasOwnTone = true }
             voices[id] = v
         }
+        for i in departing.indices {
+            departing[i].fade.target = 0
+            departing[i].fade.step(seconds: seconds, duration: Self.fadeSeconds)
+        }
+        for v in departing where v.fade.isSilentAndSettled { recycle(v.source) }
+        departing.removeAll { $0.fade.isSilentAndSettled }
         // Pause and opt-out may keep the exposure scene for a moment: the engine's own room tone
         // fills the safe room until the safe-room scene brings its room tone emitter.
         roomTone.fade.target = (mode == .safeRoom && !safeRoomHasOwnTone) ? 1 : 0
@@ -106,7 +112,8 @@ extension AudioEngine {
 
     func applyGains() throws {
         for v in voices.values { alSourcef(v.source, AL_GAIN, v.gain * v.fade.level) }
-        alSourcef(roomTone.source, AL_GAIN, roomTone.fade.level)
+        for v in departing { alSourcef(v.source, AL_GAIN, v.gain * v.fade.level) }
+        alSourcef(roomTone.source, AL_GAIN, Self.ownRoomToneGain * roomTone.fade.level)
         try AL.check("alSourcef(AL_GAIN)")
     }
 

@@ -43,6 +43,8 @@ public enum HRTFStatus: String, Sendable {
 public final class AudioEngine: @unchecked Sendable {
     /// How long a full fade takes (mode switch, emitters appearing or leaving). Under the 300 ms the issue asks for.
     public static let fadeSeconds: Double = 0.25
+    /// Level of the engine's own room tone (pause with the exposure scene still loaded): about -40 dBFS.
+    static let ownRoomToneGain: Float = 0.3
     /// Loopback renders in blocks this long so fades move smoothly and deterministically.
     static let blockSeconds: Double = 0.005
 
@@ -55,6 +57,9 @@ public final class AudioEngine: @unchecked Sendable {
     public var hrtfEnabled: Bool { hrtfStatus.isActive }
     /// At most this many emitters sound at once; the quietest at the listener are left out.
     public let maxVoices: Int
+    /// Sources sounding plus fading out never exceed this (room for a full scene change).
+    var sourceBudget: Int { Self.sourceBudget(maxVoices: maxVoices) }
+    static func sourceBudget(maxVoices: Int) -> Int { maxVoices * 2 + 6 }
 
     let device: OpaquePointer
     let context: OpaquePointer
@@ -64,6 +69,8 @@ public final class AudioEngine: @unchecked Sendable {
     let bank: SoundBank
 
     var voices: [Int: Voice] = [:]
+    /// Voices whose emitter left the scene, fading out before their source is reused.
+    var departing: [Voice] = []
     var roomTone: Voice
     var freeSources: [ALuint] = []
     var mode: AudioMode = .exposure
@@ -75,7 +82,7 @@ public final class AudioEngine: @unchecked Sendable {
     public init(output: AudioOutput, hrtf: HRTFRequest = .on, maxVoices: Int = 48, seed: UInt64 = 1) throws {
         self.output = output
         self.maxVoices = max(1, maxVoices)
-        var attributes: [ALCint] = [ALC_MONO_SOURCES, ALCint(self.maxVoices * 2 + 8)]
+        var attributes: [ALCint] = [ALC_MONO_SOURCES, ALCint(Self.sourceBudget(maxVoices: self.maxVoices) + 2)]
         switch hrtf {
         case .on: attributes += [ALC_HRTF_SOFT, ALC_TRUE]
         case .off: attributes += [ALC_HRTF_SOFT, ALC_FALSE]
@@ -177,7 +184,7 @@ public final class AudioEngine: @unchecked Sendable {
         closed = true
         AL.lock.lock(); defer { AL.lock.unlock() }
         alcMakeContextCurrent(context)
-        var sources = voices.values.map(\.source) + freeSources + [roomTone.source]
+        var sources = voices.values.map(\.source) + departing.map(\.source) + freeSources + [roomTone.source]
         for s in sources { alSourceStop(s); alSourcei(s, AL_BUFFER, 0) }
         alDeleteSources(ALsizei(sources.count), &sources)
         bank.release()
@@ -225,8 +232,8 @@ public final class AudioEngine: @unchecked Sendable {
 
     public var currentMasterVolume: Float { lock.lock(); defer { lock.unlock() }; return masterVolume }
     public var isMuted: Bool { lock.lock(); defer { lock.unlock() }; return muted }
-    /// Sources currently sounding or fading out (not counting the safe room's own room tone).
-    public var activeVoiceCount: Int { lock.lock(); defer { lock.unlock() }; return voices.count }
+    /// Sources currently sounding or fading out (not counting the engine's own room tone).
+    public var activeVoiceCount: Int { lock.lock(); defer { lock.unlock() }; return voices.count + departing.count }
 
     /// Loopback only: mixes the next `frames` frames and returns them as interleaved stereo floats.
     /// Fades advance by the rendered time, in 5 ms blocks.

@@ -26,9 +26,8 @@ enum MixPlan {
     /// Safe-room sounds keep playing in both modes; everything else is exposure sound.
     static func isExposureSound(_ kind: SoundKind) -> Bool { kind != .roomTone }
 
-    /// How much a voice should sound: 0 when leaving, or when exposure sound meets the safe room.
-    static func fadeTarget(kind: SoundKind, retiring: Bool, mode: AudioMode) -> Float {
-        if retiring { return 0 }
+    /// How much a voice should sound: exposure sound is silent in the safe room.
+    static func fadeTarget(kind: SoundKind, mode: AudioMode) -> Float {
         if mode == .safeRoom && isExposureSound(kind) { return 0 }
         return 1
     }

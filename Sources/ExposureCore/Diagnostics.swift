@@ -37,12 +37,25 @@ public struct ValidationFailure: Error, Equatable, Sendable, CustomStringConvert
 /// Collects diagnostics while a file is read, so validation reports everything in one pass.
 public final class DiagnosticSink {
     public private(set) var diagnostics: [Diagnostic] = []
-    public init() {}
+    /// A file with thousands of problems is reported up to this many, then one line says so:
+    /// a person cannot act on more, and a hostile file cannot make validation slow.
+    public let limit: Int
+    public private(set) var isFull = false
+    public init(limit: Int = 500) { self.limit = max(1, limit) }
     public func error(_ at: SourceLocation, _ field: String, _ message: String) {
-        diagnostics.append(Diagnostic(at, field: field, message))
+        add(Diagnostic(at, field: field, message))
     }
     public func warning(_ at: SourceLocation, _ field: String, _ message: String) {
-        diagnostics.append(Diagnostic(at, field: field, message, severity: .warning))
+        add(Diagnostic(at, field: field, message, severity: .warning))
+    }
+    private func add(_ d: Diagnostic) {
+        guard !isFull else { return }
+        if diagnostics.count >= limit {
+            isFull = true
+            diagnostics.append(Diagnostic(d.location, field: "", "more than \(limit) problems; stopped listing here"))
+            return
+        }
+        diagnostics.append(d)
     }
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
     /// Throws the collected diagnostics if any of them is an error.

@@ -22,6 +22,22 @@ public enum TherapistCommand: Equatable, Sendable {
     case pause, resume, end
 }
 
+extension TherapistCommand {
+    /// Plain words for timelines and rejection events.
+    public var name: String {
+        switch self {
+        case .setIntensity(let v, let confirm): return "set intensity \(v.isFinite ? FieldReader.format(v) : "\(v)")\(confirm ? " (confirmed)" : "")"
+        case .setParameter(let n, let v): return "set \(n.prefix(40)) \(v.description.prefix(40))"
+        case .nextStep(let confirm): return "next step\(confirm ? " (confirmed)" : "")"
+        case .previousStep: return "previous step"
+        case .fireEvent(let e): return "fire event \(e.prefix(40))"
+        case .pause: return "pause"
+        case .resume: return "resume"
+        case .end: return "end"
+        }
+    }
+}
+
 public enum PatientAction: String, Equatable, Sendable {
     /// "Stop": the safe room at once; resuming needs the patient's consent.
     case optOut = "opt_out"
@@ -108,6 +124,7 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         case sessionStarted
         case stepChanged(from: Int?, to: Int)
+        /// `from == to` when a step-down found nothing lower to go to (the event still records why).
         case intensityChanged(from: Double, to: Double)
         case parameterChanged(name: String, from: ParameterValue?, to: ParameterValue?)
         /// An environment event (e.g. `crowd_arrives`) the environment reacts to.

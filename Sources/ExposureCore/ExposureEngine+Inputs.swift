@@ -22,6 +22,9 @@ extension ExposureEngine {
         guard case .notStarted = state else {
             emit(t, .system, .rejected("start"), "the session has already started"); return
         }
+        guard !plan.steps.isEmpty else {
+            emit(t, .system, .rejected("start"), "protocol `\(plan.id)` has no steps"); return
+        }
         sessionStart = t
         lastTick = t
         emit(t, .system, .sessionStarted, "protocol `\(plan.id)` version \(plan.version), \(plan.steps.count) steps")
@@ -44,8 +47,8 @@ extension ExposureEngine {
         guard isLive || kind == .heartRateBaseline else {
             emit(t, .system, .rejected(kind.rawValue), "no session is running; \(kind.rawValue) rating not recorded"); return
         }
-        let actor: Actor = kind == .heartRateBaseline ? .therapist : .patient
-        emit(t, actor, .ratingRecorded(kind, value), "\(kind.rawValue) rating")
+        let actor: Actor = kind == .heartRateBaseline ? .system : .patient
+        emit(t, actor, .ratingRecorded(kind, value), kind == .heartRateBaseline ? "resting heart rate given at the start" : "rated by the patient")
         switch kind {
         case .suds:
             guard state.isRunning else { return }
@@ -115,11 +118,14 @@ extension ExposureEngine {
             state = .paused(step: s, by: .patient)
             emit(t, .patient, .paused, "the patient asked for a pause")
         case (.resume, .paused(let s, .patient)):
+            if let why = resumeBlocked() { return emit(t, .patient, .rejected("resume"), why) }
             resume(step: s, by: .patient, at: t, why: "the patient is ready to carry on")
         case (.resume, .safeRoom(let s, .optOut)), (.consentToResume, .safeRoom(let s, .optOut)):
             consentAfterOptOut = true
             emit(t, .patient, .consentGiven, "the patient agrees to carry on")
-            if action == .resume { resumeAfterOptOut(step: s, by: .patient, at: t) }
+            guard action == .resume else { return }
+            if let why = resumeBlocked() { return emit(t, .patient, .rejected("resume"), why) }
+            resumeAfterOptOut(step: s, by: .patient, at: t)
         default:
             emit(t, .patient, .rejected(action.rawValue), "cannot \(action.rawValue.replacingOccurrences(of: "_", with: " ")) while \(state)")
         }
@@ -127,18 +133,27 @@ extension ExposureEngine {
 
     // MARK: therapist
 
+    /// Commands that can only make the session calmer; a flood never crowds them out.
+    func isProtective(_ command: TherapistCommand) -> Bool {
+        switch command {
+        case .pause, .end, .previousStep: return true
+        case .setIntensity(let v, _): return v.isFinite && v <= intensity
+        default: return false
+        }
+    }
+
     func therapist(_ command: TherapistCommand, at t: Double) {
         if t - commandWindow.start >= 1 { commandWindow = (t, 0, 0) }
-        commandWindow.count += 1
-        if commandWindow.count > ExposureEngine.commandsPerSecond {
+        if !isProtective(command) { commandWindow.count += 1 }
+        if commandWindow.count > ExposureEngine.commandsPerSecond && !isProtective(command) {
             commandWindow.dropped += 1
             if commandWindow.dropped == 1 {
-                emit(t, .therapist, .rejected("\(command)"),
+                emit(t, .therapist, .rejected(command.name),
                      "more than \(ExposureEngine.commandsPerSecond) commands in one second; the rest of this second's commands are dropped")
             }
             return
         }
-        let refuse = { (why: String) in self.emit(t, .therapist, .rejected("\(command)"), why) }
+        let refuse = { (why: String) in self.emit(t, .therapist, .rejected(command.name), why) }
         guard isLive else { return refuse("no session is running (\(state))") }
         switch command {
         case .setIntensity(let value, let confirm):
@@ -183,16 +198,16 @@ extension ExposureEngine {
             emit(t, .therapist, .paused, "paused by the therapist")
         case .resume:
             switch state {
-            case .paused(let s, let by):
-                if by == .safety, let fms = latestFMS, fms > plan.safety.fmsStop {
-                    return refuse("the last FMS rating \(FieldReader.format(fms)) is over \(FieldReader.format(plan.safety.fmsStop)); ask for FMS again before resuming")
-                }
+            case .paused(let s, _):
+                if let why = resumeBlocked() { return refuse(why) }
                 resume(step: s, by: .therapist, at: t, why: "the therapist resumed")
             case .safeRoom(let s, .optOut):
                 guard consentAfterOptOut else { return refuse("the patient opted out; the patient must consent before resuming") }
+                if let why = resumeBlocked() { return refuse(why) }
                 resumeAfterOptOut(step: s, by: .therapist, at: t)
             case .safeRoom(let s, .linkLost):
                 guard linkLostSince == nil else { return refuse("the console link is still down") }
+                if let why = resumeBlocked() { return refuse(why) }
                 resume(step: s, by: .therapist, at: t, why: "the therapist is back and resumed")
             default:
                 refuse("nothing to resume while \(state)")
@@ -213,6 +228,15 @@ extension ExposureEngine {
         if !confirm && recent + rise > limit {
             return "a rise of \(FieldReader.format(rise))\(recent > 0 ? " after \(FieldReader.format(recent)) in the last \(FieldReader.format(plan.safety.escalationWindow)) s" : "") is more than the protocol's limit of \(FieldReader.format(limit)); send it again with confirm"
         }
+        return nil
+    }
+
+    /// Cybersickness signals that make any resume wait, whoever paused.
+    func resumeBlocked() -> String? {
+        if let fms = latestFMS, fms > plan.safety.fmsStop {
+            return "the last FMS rating \(FieldReader.format(fms)) is over \(FieldReader.format(plan.safety.fmsStop)); ask for FMS again before resuming"
+        }
+        if poorFrameRateSince != nil { return "the frame rate is still too low to resume safely" }
         return nil
     }
 

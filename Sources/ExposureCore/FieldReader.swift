@@ -92,6 +92,7 @@ public struct FieldReader {
     public func finish() {
         let known = used.sorted()
         for pair in pairs where !used.contains(pair.key) {
+            if sink.isFull { return }
             sink.error(pair.keyLocation, path(pair.key),
                        "unknown field\(FieldReader.suggestion(pair.key, known)); allowed here: \(known.joined(separator: ", "))")
         }

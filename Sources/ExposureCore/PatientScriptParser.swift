@@ -38,6 +38,7 @@ public enum PatientScriptParser {
 
     static func trace(_ node: YNode, range: ClosedRange<Double>, allowModel: Bool, sink: DiagnosticSink) -> PatientScript.Trace? {
         guard var r = FieldReader(node, sink: sink, what: node.path) else { return nil }
+        let problemsBefore = sink.diagnostics.count
         var result: PatientScript.Trace?
         if let items = r.list("points") {
             var points: [TracePoint] = []
@@ -69,7 +70,7 @@ public enum PatientScriptParser {
             }
         }
         r.finish()
-        if result == nil && !sink.hasErrors {
+        if result == nil && sink.diagnostics.count == problemsBefore {
             sink.error(node.location, node.path, allowModel ? "give `points` or `model`" : "give `points`")
         }
         return result

@@ -47,7 +47,7 @@ public indirect enum ProgressionRule: Equatable, Sendable, CustomStringConvertib
                 return (false, "waiting for SUDS ratings")
             }
             let drop = (peak - last) / peak * 100
-            return (drop >= percent, "SUDS fell from peak \(FieldReader.format(peak)) to \(FieldReader.format(last)) (\(FieldReader.format(drop.rounded())))%")
+            return (drop >= percent, "SUDS fell from peak \(FieldReader.format(peak)) to \(FieldReader.format(last)) (\(FieldReader.format(drop.rounded()))%)")
         case .sudsAtOrBelow(let value):
             guard let last = p.sudsLatest else { return (false, "waiting for a SUDS rating") }
             return (last <= value, "SUDS \(FieldReader.format(last)) (rule: at or below \(FieldReader.format(value)))")

@@ -36,7 +36,6 @@ public enum ProtocolParser {
         return result
     }
 
-    static let topKeys = ["id", "title", "version", "environment", "session_limits", "safety_limits", "defaults", "steps"]
 
     static func read(_ root: YNode, vocabulary: EnvironmentVocabulary, sink: DiagnosticSink) -> ExposureProtocol? {
         guard var r = FieldReader(root, sink: sink, what: "a protocol file") else { return nil }
@@ -60,9 +59,15 @@ public enum ProtocolParser {
         let defaults = r.node("defaults").flatMap { readDefaults($0, sink: sink) } ?? StepDefaults()
         var steps: [ProtocolStep] = []
         var stepNodes: [YNode] = []
+        var ids: [(String, YNode)] = []
         if let list = r.list("steps", required: true) {
             if list.isEmpty, let n = r.node("steps") { sink.error(n.location, "steps", "a protocol needs at least one step") }
             for item in list {
+                if sink.isFull { break }
+                if case .mapping(let pairs) = item.value, let idPair = pairs.first(where: { $0.key == "id" }),
+                   case .scalar(let stepID, _) = idPair.value.value {
+                    ids.append((stepID, idPair.value))
+                }
                 if let step = readStep(item, index: steps.count, defaults: defaults, parameters: parameters,
                                        session: session, sink: sink) {
                     steps.append(step); stepNodes.append(item)
@@ -70,7 +75,7 @@ public enum ProtocolParser {
             }
         }
         r.finish()
-        checkHierarchy(steps, nodes: stepNodes, session: session, sink: sink)
+        checkHierarchy(steps, nodes: stepNodes, ids: ids, session: session, safety: safety, sink: sink)
         guard let id, let title, let version, let environment, let session, let safety, !steps.isEmpty else { return nil }
         return ExposureProtocol(id: id, title: title, version: version, environment: environment, steps: steps,
                                 session: session, safety: safety, source: root.location)
@@ -269,12 +274,26 @@ public enum ProtocolParser {
         return min(byRule, step.maxDuration ?? byRule)
     }
 
-    static func checkHierarchy(_ steps: [ProtocolStep], nodes: [YNode], session: SessionLimits?, sink: DiagnosticSink) {
-        var seen: [String: Int] = [:]
-        for (i, step) in steps.enumerated() {
-            if let first = seen[step.id] {
-                sink.error(nodes[i].location, "\(nodes[i].path).id", "step id `\(step.id)` is already used by step \(first + 1)")
-            } else { seen[step.id] = i }
+    /// `ids` holds every step's id as written, including steps that had other errors.
+    static func checkHierarchy(_ steps: [ProtocolStep], nodes: [YNode], ids: [(String, YNode)],
+                               session: SessionLimits?, safety: SafetyLimits? = nil, sink: DiagnosticSink) {
+        var seen: [String: String] = [:]
+        for (id, node) in ids {
+            if let first = seen[id] {
+                sink.error(node.location, node.path, "step id `\(id.prefix(40))` is already used by \(first)")
+            } else { seen[id] = node.path.replacingOccurrences(of: ".id", with: "") }
+        }
+        if let safety {
+            var level = session?.minIntensity ?? 0
+            for (i, step) in steps.enumerated() {
+                guard let next = step.intensity else { continue }
+                if i > 0, next - level > safety.maxIntensityChange {
+                    sink.warning(nodes[i].location, "\(nodes[i].path).intensity",
+                                 "rises by \(FieldReader.format(next - level)) from the step before, more than max_intensity_change "
+                                 + "\(FieldReader.format(safety.maxIntensityChange)); a therapist's next-step here needs confirm")
+                }
+                level = next
+            }
         }
         guard let session else { return }
         var before = 0.0

@@ -15,6 +15,7 @@ public enum Timeline {
         case .sessionStarted: return "session started"
         case .stepChanged(let from, let to):
             return from.map { "\(step($0)) -> \(step(to))" } ?? "enter \(step(to))"
+        case .intensityChanged(let a, let b) where a == b: return "intensity stays \(FieldReader.format(a))"
         case .intensityChanged(let a, let b): return "intensity \(FieldReader.format(a)) -> \(FieldReader.format(b))"
         case .parameterChanged(let name, let a, let b):
             return "\(name) \(a?.description ?? "(from intensity)") -> \(b?.description ?? "(from intensity)")"

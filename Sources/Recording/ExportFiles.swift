@@ -34,7 +34,7 @@ enum ExportFiles {
 
     static func json(_ object: [String: Any]) -> String {
         guard JSONSerialization.isValidJSONObject(object),
-              let d = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+              let d = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
             return "{}"
         }
         return String(decoding: d, as: UTF8.self) + "\n"
@@ -42,7 +42,7 @@ enum ExportFiles {
 
     static func jsonLine(_ object: [String: Any]) -> String {
         guard JSONSerialization.isValidJSONObject(object),
-              let d = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+              let d = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
         return String(decoding: d, as: UTF8.self)
     }
 

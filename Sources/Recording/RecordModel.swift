@@ -67,7 +67,8 @@ public struct SessionMetadata: Sendable, Equatable {
     }
 }
 
-/// Who caused an event.
+/// Who caused an event. (ExposureCore has its own Actor for the engine; SessionRuntime maps one onto the
+/// other, so refer to this one as Recording.Actor where both modules are imported.)
 public enum Actor: String, Sendable, Codable, CaseIterable {
     case patient, therapist, `protocol`, safety, system
 }

@@ -23,14 +23,15 @@ public struct SSQSummary: Sendable, Equatable {
 
 public enum ReportAnalysis {
     public static func steps(_ r: SessionRecord) -> [StepSummary] {
-        let start = r.metadata.startWallClock
         let stepEvents = r.events.filter { $0.kind == EventKind.step }
-        let end = r.durationSeconds
-        let suds = r.ratings.filter { $0.kind == .suds }.map { ($0.wallClock - start, $0.value) }
+        let end = r.sessionLength
+        let suds = r.ratings.filter { $0.kind == .suds }.map { ($0.sessionTime, $0.value) }
         return stepEvents.enumerated().map { i, e in
-            let from = e.wallClock - start
-            let to = i + 1 < stepEvents.count ? stepEvents[i + 1].wallClock - start : end
-            let inStep = suds.filter { $0.0 >= from && ($0.0 < to || (i + 1 == stepEvents.count && $0.0 <= to)) }
+            let from = e.sessionTime
+            let to = i + 1 < stepEvents.count ? stepEvents[i + 1].sessionTime : end
+            // A rating given at the very moment the step ended (the answer that met the rule) belongs
+            // to the step it ended; the next step's first answer comes after its start.
+            let inStep = suds.filter { ($0.0 > from || (i == 0 && $0.0 >= from)) && $0.0 <= to }
             var peak: Double?, final: Double?, reduction: Double?
             if let p = inStep.max(by: { $0.1 < $1.1 }) {
                 peak = p.1
@@ -54,7 +55,7 @@ public enum ReportAnalysis {
             guard dt > 0 else { continue }
             let speed = rotationAngle(a.orientation, b.orientation) * 180 / .pi / dt
             guard speed.isFinite else { continue }
-            let k = Int(((b.wallClock - r.metadata.startWallClock) / bin).rounded(.down))
+            let k = Int((max(0, r.sessionTime(displayTimeNs: b.displayTimeNs)) / bin).rounded(.down))
             let cur = sums[k] ?? (0, 0)
             sums[k] = (cur.0 + speed, cur.1 + 1)
         }
@@ -80,18 +81,11 @@ public enum ReportAnalysis {
     /// Per bin: mean and worst CPU time per frame (ms), and missed frames, by session time.
     public static func frameTiming(_ r: SessionRecord, bin: Double = 1)
         -> (mean: [(x: Double, y: Double)], worst: [(x: Double, y: Double)], missed: Int) {
-        guard let first = r.frames.first else { return ([], [], 0) }
-        // Frames carry display times; anchor them to the session clock through the first pose if present.
-        let offset: Double
-        if let p = r.poses.first {
-            offset = (p.wallClock - r.metadata.startWallClock) - Double(p.displayTimeNs) / 1e9
-        } else {
-            offset = -Double(first.displayTimeNs) / 1e9
-        }
+        guard !r.frames.isEmpty else { return ([], [], 0) }
         var bins: [Int: (sum: Double, n: Int, worst: Double)] = [:]
         var missed = 0
         for f in r.frames {
-            let t = Double(f.displayTimeNs) / 1e9 + offset
+            let t = r.sessionTime(displayTimeNs: f.displayTimeNs)
             let k = Int((max(0, t) / bin).rounded(.down))
             let cur = bins[k] ?? (0, 0, 0)
             bins[k] = (cur.sum + Double(f.cpuMs), cur.n + 1, max(cur.worst, Double(f.cpuMs)))

@@ -65,13 +65,14 @@ struct SVGPlot {
         // Axes and ticks: x in minutes, y in the series' units.
         s += "<line x1=\"\(f(left))\" y1=\"\(f(plotBottom))\" x2=\"\(f(width - right))\" y2=\"\(f(plotBottom))\" stroke=\"#333\"/>\n"
         s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(plotBottom))\" stroke=\"#333\"/>\n"
-        let xStep = Self.tickStep(xMax / 60) * 60
+        // Time ticks at a round number of seconds or minutes, labelled m:ss as clinicians read clocks.
+        let xStep = [5.0, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].first { xMax / $0 <= 8 } ?? 3600
         var x = 0.0
         while x <= xMax + 1e-9 {
-            s += "<text x=\"\(f(px(x)))\" y=\"\(f(plotBottom + 14))\" font-size=\"10\" text-anchor=\"middle\">\(ExportFiles.num((x / 60 * 100).rounded() / 100))</text>\n"
+            s += "<text x=\"\(f(px(x)))\" y=\"\(f(plotBottom + 14))\" font-size=\"10\" text-anchor=\"middle\">\(SessionReport.minutes(x))</text>\n"
             x += xStep
         }
-        s += "<text x=\"\(f(width - right))\" y=\"\(f(height - 4))\" font-size=\"10\" text-anchor=\"end\">minutes</text>\n"
+        s += "<text x=\"\(f(width - right))\" y=\"\(f(height - 4))\" font-size=\"10\" text-anchor=\"end\">time (min:s)</text>\n"
         let yStep = Self.tickStep(yMax - yMin, count: 4)
         var y = (yMin / yStep).rounded(.up) * yStep
         while y <= yMax + 1e-9 {

@@ -1,6 +1,7 @@
 // Reads a record table by table: a damaged table (or row) is named in `damage` and everything else
 // is still returned, so an export can carry what survived.
 import CSQLite
+import ExposureCore
 import Foundation
 
 public struct SessionRecord: Sendable {
@@ -19,6 +20,27 @@ public struct SessionRecord: Sendable {
 
     /// Session time (s) of a wall-clock instant.
     public func sessionTime(wallClock: Double) -> Double { wallClock - metadata.startWallClock }
+
+    /// Seconds to add to a display time (in s) to get session time, anchored on the first event that
+    /// carries both. Plots use session time, which follows the runtime's display clock (a simulated
+    /// headset may run it faster than the wall clock).
+    public var displayToSessionOffset: Double? {
+        guard let e = events.first(where: { $0.displayTimeNs != nil }), let ns = e.displayTimeNs else { return nil }
+        return e.sessionTime - Double(ns) / 1e9
+    }
+
+    /// Session time of a display time; falls back to the first pose as time zero.
+    public func sessionTime(displayTimeNs ns: Int64) -> Double {
+        if let offset = displayToSessionOffset { return Double(ns) / 1e9 + offset }
+        return Double(ns - (poses.first?.displayTimeNs ?? ns)) / 1e9
+    }
+
+    /// Session time of the last thing recorded.
+    public var sessionLength: Double {
+        let times = [events.last?.sessionTime, ratings.last?.sessionTime, physio.last?.sessionTime,
+                     poses.last.map { sessionTime(displayTimeNs: $0.displayTimeNs) }]
+        return max(0, times.compactMap { $0 }.max() ?? 0)
+    }
 
     /// From start to end, or to the last thing recorded when the end is unknown.
     public var durationSeconds: Double {
@@ -112,13 +134,37 @@ enum SessionRecordReader {
         try db.execute("COMMIT")
     }
 
+    /// The listing line, from the metadata and a few aggregate queries (not the whole record).
     static func summary(path: String) throws -> SessionSummary {
-        let r = try read(path: path)
-        return SessionSummary(sessionID: r.metadata.sessionID, participantID: r.metadata.participantID,
-                              protocolID: r.metadata.protocolID, state: r.state,
-                              startWallClock: r.metadata.startWallClock, durationSeconds: r.durationSeconds,
-                              eventCount: r.events.count, path: path,
-                              problem: r.damage.isEmpty ? nil : r.damage.map(\.description).joined(separator: "; "))
+        let (db, degraded) = try open(path)
+        defer { db.close() }
+        var problems: [String] = degraded.map { [$0] } ?? []
+        var meta: [String: String] = [:]
+        do { meta = try readMeta(db) } catch { problems.append("metadata table: \(describe(error))") }
+        func scalar(_ sql: String) -> Double? {
+            do {
+                let s = try db.prepare(sql)
+                guard try s.step(sql), !s.isNull(0) else { return nil }
+                return s.double(0)
+            } catch {
+                problems.append(describe(error))
+                return nil
+            }
+        }
+        let events = scalar("SELECT count(*) FROM events").map { Int($0) } ?? 0
+        let start = meta["start_wall_clock"].flatMap(Double.init)
+        var end = meta["end_wall_clock"].flatMap(Double.init)
+        if end == nil {
+            end = [scalar("SELECT max(wall_clock) FROM poses"), scalar("SELECT max(wall_clock) FROM events")]
+                .compactMap { $0 }.max()
+        }
+        let id = URL(fileURLWithPath: path).lastPathComponent.replacingOccurrences(of: RecordSchema.fileSuffix, with: "")
+        return SessionSummary(sessionID: meta["session_id"] ?? id, participantID: meta["participant_id"] ?? "?",
+                              protocolID: meta["protocol_id"] ?? "?",
+                              state: meta["state"].flatMap(SessionState.init(rawValue:)), startWallClock: start,
+                              durationSeconds: start.flatMap { s in end.map { max(0, $0 - s) } } ?? (start == nil ? nil : 0),
+                              eventCount: events, path: path,
+                              problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
     }
 
     static func read(path: String) throws -> SessionRecord {

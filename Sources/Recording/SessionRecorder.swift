@@ -39,7 +39,8 @@ public final class SessionRecorder: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private var stats = RecorderStatistics()
-    private var firstWriteError: RecordError?
+    /// The first write failure that lost events or ratings (retried failures that recovered are only counted).
+    private var lostWriteError: RecordError?
 
     private let writerDone = DispatchSemaphore(value: 0)
     private let commitHandler: (@Sendable ([Int64]) -> Void)?
@@ -143,7 +144,7 @@ public final class SessionRecorder: @unchecked Sendable {
         writerDone.wait()
 
         let s = statistics
-        var failure = firstWriteError
+        var failure = lostWriteError
         do {
             try db.execute("BEGIN")
             let set = try db.prepare(RecordSchema.setMeta)
@@ -169,8 +170,14 @@ public final class SessionRecorder: @unchecked Sendable {
         ev.reserveCapacity(events.capacity); ra.reserveCapacity(ratings.capacity)
         po.reserveCapacity(poses.capacity); fr.reserveCapacity(frames.capacity); ph.reserveCapacity(physio.capacity)
         var writer: BatchWriter?
-        do { writer = try BatchWriter(db: db) } catch let e as RecordError { noteFailure(e) } catch {}
+        do { writer = try BatchWriter(db: db) } catch {
+            pthread_mutex_lock(mutex)
+            stats.writeFailures += 1
+            lostWriteError = error as? RecordError ?? .sqlite(call: "prepare statements", path: path, code: -1, message: "\(error)")
+            pthread_mutex_unlock(mutex)
+        }
         var nextSampleFlush = monotonicNow() + sampleFlushInterval
+        var failedAttempts = 0
 
         while true {
             pthread_mutex_lock(mutex)
@@ -188,7 +195,12 @@ public final class SessionRecorder: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
 
             nextSampleFlush = monotonicNow() + sampleFlushInterval
-            if !(ev.isEmpty && ra.isEmpty && po.isEmpty && fr.isEmpty && ph.isEmpty), let w = writer {
+            var keepEvents = false
+            let batchSize = ev.count + ra.count + po.count + fr.count + ph.count
+            if batchSize > 0 && writer == nil {
+                pthread_mutex_lock(mutex); dropped += Int64(batchSize); pthread_mutex_unlock(mutex)
+            }
+            if batchSize > 0, let w = writer {
                 do {
                     try w.write(events: ev, ratings: ra, poses: po, frames: fr, physio: ph)
                     pthread_mutex_lock(mutex)
@@ -197,11 +209,21 @@ public final class SessionRecorder: @unchecked Sendable {
                     stats.physioCommitted += Int64(ph.count); stats.transactions += 1
                     pthread_mutex_unlock(mutex)
                     if let h = commitHandler, !ev.isEmpty { h(ev.map(\.sequence)) }
-                } catch let e as RecordError {
-                    noteFailure(e)
-                } catch {}
+                    failedAttempts = 0
+                } catch {
+                    let e = error as? RecordError ?? .sqlite(call: "write batch", path: path, code: -1, message: "\(error)")
+                    // A full or busy disk may recover: keep events and ratings for the next round (samples
+                    // are let go), up to `maxRetries` rounds.
+                    failedAttempts += 1
+                    keepEvents = failedAttempts <= Self.maxRetries && !exiting
+                    pthread_mutex_lock(mutex)
+                    stats.writeFailures += 1
+                    dropped += Int64(po.count + fr.count + ph.count + (keepEvents ? 0 : ev.count + ra.count))
+                    if !keepEvents && !(ev.isEmpty && ra.isEmpty) && lostWriteError == nil { lostWriteError = e }
+                    pthread_mutex_unlock(mutex)
+                }
             }
-            ev.removeAll(keepingCapacity: true); ra.removeAll(keepingCapacity: true)
+            if !keepEvents { ev.removeAll(keepingCapacity: true); ra.removeAll(keepingCapacity: true) }
             po.removeAll(keepingCapacity: true); fr.removeAll(keepingCapacity: true)
             ph.removeAll(keepingCapacity: true)
             if exiting { break }
@@ -210,12 +232,8 @@ public final class SessionRecorder: @unchecked Sendable {
         writerDone.signal()
     }
 
-    private func noteFailure(_ e: RecordError) {
-        pthread_mutex_lock(mutex)
-        stats.writeFailures += 1
-        if firstWriteError == nil { firstWriteError = e }
-        pthread_mutex_unlock(mutex)
-    }
+    /// Rounds a failing batch of events is retried (one per flush interval) before it is dropped.
+    static let maxRetries = 40
 }
 
 func monotonicNow() -> Double {

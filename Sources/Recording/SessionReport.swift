@@ -4,7 +4,7 @@ import Foundation
 public enum SessionReport {
     public static func html(_ r: SessionRecord) -> String {
         let m = r.metadata
-        let duration = max(r.durationSeconds, 1)
+        let duration = max(r.sessionLength, 1)
         let steps = ReportAnalysis.steps(r)
         let e = SVGPlot.escape
         let bands = steps.map { SVGPlot.Band(from: $0.start, to: $0.end, label: "\($0.number). \($0.name)") }
@@ -27,7 +27,7 @@ public enum SessionReport {
         let rows: [(String, String)] = [
             ("Participant", m.participantID), ("Session", String(m.sessionNumber)),
             ("Protocol", "\(m.protocolID) \(m.protocolVersion) (\(m.protocolHash.prefix(12)))"),
-            ("Started (UTC)", iso(start)), ("Length", minutes(r.durationSeconds)), ("Ended as", r.state.rawValue),
+            ("Started (UTC)", iso(start)), ("Length", minutes(r.sessionLength)), ("Ended as", r.state.rawValue),
             ("Headset", "\(m.headsetName) via \(m.runtimeName)"), ("Software", m.softwareVersion), ("Seed", String(m.seed)),
         ]
         for (k, v) in rows { out += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>" }
@@ -39,11 +39,11 @@ public enum SessionReport {
         }
 
         // SUDS and intensity, steps shaded, safety events and opt-outs marked.
-        let suds = r.ratings.filter { $0.kind == .suds }.map { (x: $0.wallClock - start, y: $0.value) }
-        let intensity = r.events.filter { $0.kind == EventKind.intensity }
-            .compactMap { ev in ev.number("intensity").map { (x: ev.wallClock - start, y: $0) } }
-        let markers = r.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut }.map {
-            SVGPlot.Marker(x: $0.wallClock - start, label: "\($0.kind) at \(minutes($0.wallClock - start)): \($0.reason)",
+        let suds = r.ratings.filter { $0.kind == .suds }.map { (x: $0.sessionTime, y: $0.value) }
+        // Any event that set the intensity counts, including safety step-downs recorded as safety events.
+        let intensity = r.events.compactMap { ev in ev.number("intensity").map { (x: ev.sessionTime, y: $0) } }
+        let markers = r.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut || ($0.actor == .safety && $0.kind == EventKind.step) }.map {
+            SVGPlot.Marker(x: $0.sessionTime, label: "\($0.kind) at \(minutes($0.sessionTime)): \($0.reason)",
                            cssClass: $0.kind == EventKind.optOut ? "optout-marker" : "safety-marker", color: "#c00")
         }
         var main = SVGPlot(title: "Distress (SUDS) and intensity", yLabel: "0-100", xMax: duration, yMin: 0, yMax: 100)

@@ -48,8 +48,12 @@ enum RecordMapping {
         case .frameRateChanged(let healthy): kind = "frame_health"; payload["healthy"] = healthy
         case .clockJump(let seconds): kind = "clock"; payload["jump_s"] = seconds
         }
-        // Anything the safety supervisor did is a safety event, whatever it changed.
-        if e.actor == .safety { payload["change"] = kind; kind = EventKind.safety }
+        // What the safety supervisor did is marked as such; changes of step, level and parameters
+        // keep their kind so plots and step tables follow them, the rest become safety events.
+        if e.actor == .safety {
+            payload["safety"] = true
+            if ![EventKind.step, EventKind.intensity, EventKind.parameter].contains(kind) { payload["change"] = kind; kind = EventKind.safety }
+        }
         if let step = e.step { payload["current_step"] = step + 1 }
         if let origin { payload["sender"] = origin }
         return RecordedEvent(sessionTime: e.time, wallClock: wallClock, displayTimeNs: displayTimeNs, kind: kind,

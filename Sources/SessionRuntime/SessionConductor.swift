@@ -40,8 +40,6 @@ public final class SessionConductor {
     public let board: SnapshotBoard
     /// Inputs from other threads (console, scripted patient); drained once per frame.
     public let mailbox = Mailbox<SessionInput>(capacity: 1024)
-    /// Session seconds per second of display time: 1 in real sessions; a demo may compress time.
-    public let timeScale: Double
 
     private var firstDisplayNs: Int64?
     private var lastSessionTime = 0.0
@@ -58,9 +56,9 @@ public final class SessionConductor {
     private var currentStep: Int?
 
     public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
-                board: SnapshotBoard = SnapshotBoard(), timeScale: Double = 1) {
+                board: SnapshotBoard = SnapshotBoard()) {
         self.engine = engine; self.world = world; self.recorder = recorder; self.sound = sound
-        self.board = board; self.timeScale = timeScale
+        self.board = board
         snapshot.environment = engine.plan.environment
         snapshot.stepCount = engine.plan.steps.count
         snapshot.maxIntensityChange = engine.plan.safety.maxIntensityChange
@@ -76,7 +74,8 @@ public final class SessionConductor {
             firstDisplayNs = m.displayTimeNs
             engine.handle(.start, at: 0)
         }
-        let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9 * timeScale
+        // Session time is the runtime's display clock: what the patient saw, when it was shown.
+        let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9
         let dt = max(0, min(0.25, t - lastSessionTime))
         lastSessionTime = max(lastSessionTime, t)
 

@@ -8,6 +8,8 @@ struct Exposure: ParsableCommand {
         abstract: "VR exposure-therapy session runtime: sessions, previews, protocols, records.",
         subcommands: [
             Version.self,
+            Session.self,
+            Demo.self,
             Validate.self,
             Simulate.self,
             SessionsCommand.self, ExportCommand.self, ReportCommand.self, RecordSoakCommand.self,
@@ -15,6 +17,7 @@ struct Exposure: ParsableCommand {
             DoctorCommand.self,
             BenchCommand.self,
             AudioPreview.self,
+            BenchControl.self,
         ])
 }
 

@@ -17,10 +17,10 @@ final class MixPlanTests: XCTestCase {
     }
 
     func testSafeRoomSilencesExposureSoundButKeepsRoomTone() {
-        XCTAssertEqual(MixPlan.fadeTarget(kind: .murmur, retiring: false, mode: .safeRoom), 0)
-        XCTAssertEqual(MixPlan.fadeTarget(kind: .roomTone, retiring: false, mode: .safeRoom), 1)
-        XCTAssertEqual(MixPlan.fadeTarget(kind: .wind, retiring: false, mode: .exposure), 1)
-        XCTAssertEqual(MixPlan.fadeTarget(kind: .roomTone, retiring: true, mode: .safeRoom), 0)
+        XCTAssertEqual(MixPlan.fadeTarget(kind: .murmur, mode: .safeRoom), 0)
+        XCTAssertEqual(MixPlan.fadeTarget(kind: .roomTone, mode: .safeRoom), 1)
+        XCTAssertEqual(MixPlan.fadeTarget(kind: .wind, mode: .exposure), 1)
+        XCTAssertEqual(MixPlan.fadeTarget(kind: .roomTone, mode: .exposure), 1)
     }
 
     func testVoiceLimitKeepsAmbientThenLoudestAtTheListener() {

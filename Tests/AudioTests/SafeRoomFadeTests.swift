@@ -67,6 +67,34 @@ final class SafeRoomFadeTests: XCTestCase {
         XCTAssertLessThan(decibels(tone / before.rms(from: 0.3, to: 0.5)), -10)
     }
 
+    /// Environments number their emitters from 1, so the safe room's room tone may take the id
+    /// the heights' wind had: the wind must still fade out, not stop dead.
+    func testReusedEmitterIdWithAnotherKindStillFadesOut() throws {
+        let heights = [SoundEmitter(id: 1, kind: .wind, position: nil, gain: 1)]
+        let safeRoom = [SoundEmitter(id: 1, kind: .roomTone, position: nil, gain: 0.05)]
+        let engine = try AudioEngine.testLoopback()
+        try engine.update(listener: standingHead, emitters: heights, mode: .exposure)
+        let before = try engine.renderClip(seconds: 0.5).rms(from: 0.3)
+        try engine.update(listener: standingHead, emitters: safeRoom, mode: .safeRoom)
+        XCTAssertEqual(engine.activeVoiceCount, 2, "the wind fades while the room tone comes in")
+        let after = try engine.renderClip(seconds: 0.5)
+        XCTAssertGreaterThan(decibels(after.rms(from: 0, to: 0.03) / before), -6, "no cut")
+        XCTAssertLessThan(decibels(after.rms(from: 0.3, to: 0.5) / before), -30, "wind gone")
+        XCTAssertEqual(engine.activeVoiceCount, 1)
+    }
+
+    func testManySceneChangesNeverRunOutOfSources() throws {
+        let engine = try AudioEngine.testLoopback(maxVoices: 4)
+        for round in 0..<30 {
+            let scene = (0..<6).map { SoundEmitter(id: round * 10 + $0, kind: .footsteps, position: Vec3(Float($0), 0, -2), gain: 1) }
+            try engine.update(listener: standingHead, emitters: scene, mode: .exposure)
+            _ = try engine.render(frames: 240)
+        }
+        XCTAssertLessThanOrEqual(engine.activeVoiceCount, 4 * 2 + 6)
+        _ = try engine.render(frames: testRate / 2)
+        XCTAssertEqual(engine.activeVoiceCount, 4)
+    }
+
     func testBackToExposureFadesTheEnvironmentIn() throws {
         let engine = try AudioEngine.testLoopback()
         try engine.update(listener: standingHead, emitters: exposureScene, mode: .safeRoom)

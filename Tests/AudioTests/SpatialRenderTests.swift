@@ -67,6 +67,19 @@ final class SpatialRenderTests: XCTestCase {
         XCTAssertGreaterThan(decibels(clip.rms(channel: 1) / clip.rms(channel: 0)), 3)
     }
 
+    /// Lost tracking can hand over NaNs: the last good pose stays, and nothing throws or goes silent.
+    func testNaNHeadPoseKeepsTheLastGoodPose() throws {
+        let engine = try AudioEngine.testLoopback()
+        let left = [SoundEmitter(id: 1, kind: .murmur, position: Vec3(-2, 1.6, 0), gain: 1)]
+        try engine.update(listener: standingHead, emitters: left, mode: .exposure)
+        _ = try engine.render(frames: testRate * 3 / 10)
+        let lost = Pose(position: Vec3(.nan, 1.6, 0), orientation: Quat(x: .nan, y: 0, z: 0, w: 1))
+        try engine.update(listener: lost, emitters: left, mode: .exposure)
+        let clip = try engine.renderClip(seconds: 0.3)
+        XCTAssertTrue(clip.samples.allSatisfy(\.isFinite))
+        XCTAssertGreaterThan(decibels(clip.rms(channel: 0) / clip.rms(channel: 1)), 3)
+    }
+
     func testAmbientEmitterIsCentred() throws {
         let wind = SoundEmitter(id: 2, kind: .wind, position: nil, gain: 1)
         let clip = try renderSettled([wind])

@@ -100,9 +100,13 @@ final class AdversarialEngineTests: XCTestCase {
         XCTAssertLessThanOrEqual(h.engine.intensity, 40, "rises add up against the limit of 20 over 10 s")
         XCTAssertLessThan(out.events.count, 100, "a flood does not turn into a flood of events")
         XCTAssertTrue(h.rejections.contains { $0.reason.contains("commands in one second") })
-        h.run(1)
+        h.send(.therapist(.setIntensity(10)))
+        XCTAssertEqual(h.engine.intensity, 10, "lowering is never crowded out by a flood")
         h.send(.therapist(.pause))
-        XCTAssertEqual(h.state, .paused(step: 0, by: .therapist), "commands work again in the next second")
+        XCTAssertEqual(h.state, .paused(step: 0, by: .therapist), "nor is a pause")
+        h.run(1)
+        h.send(.therapist(.resume))
+        XCTAssertEqual(h.state, .running(step: 0), "other commands work again in the next second")
     }
 
     func testPatientActionsInWrongStatesAreRejected() {

@@ -13,6 +13,12 @@ final class EngineTransitionTests: XCTestCase {
         XCTAssertEqual(h.rejections.count, 2)
     }
 
+    func testProtocolWithoutStepsCannotStart() {
+        let h = Harness(makePlan(steps: []))
+        XCTAssertEqual(h.state, .notStarted)
+        XCTAssertEqual(h.rejections.first?.reason, "protocol `test` has no steps")
+    }
+
     func testStartEntersFirstStepAndAsksForSUDS() {
         let h = Harness()
         XCTAssertEqual(h.state, .running(step: 0))
@@ -153,6 +159,7 @@ final class EngineTransitionTests: XCTestCase {
         XCTAssertEqual(h.state, .paused(step: 0, by: .therapist), "the patient cannot lift the therapist's pause")
         h.send(.therapist(.resume))
         XCTAssertEqual(h.state, .running(step: 0))
+        h.tick()
         XCTAssertEqual(h.events { $0 == .resumed }.map(\.actor), [.patient, .therapist])
     }
 
@@ -165,5 +172,41 @@ final class EngineTransitionTests: XCTestCase {
         h.tick()
         XCTAssertEqual(h.state, .ended(.therapist))
         XCTAssertEqual(h.rejections.count, 2)
+    }
+
+    func testExpectancyTrialAsksBeforeAndAfterAndMovesOnWhenViolated() {
+        let steps = [ProtocolStep(id: "trial", title: "Trial", intensity: 30, minDuration: 60, maxDuration: 600,
+                                  progression: .expectancyViolation(minDrop: 30), sudsEvery: 300),
+                     ProtocolStep(id: "next", title: "Next", intensity: 40, progression: .therapistDecision)]
+        let h = Harness(makePlan(steps: steps))
+        XCTAssertEqual(h.lastOutput?.prompts, [.expectancyBefore, .suds], "expectancy first: it is about the trial about to start")
+        h.send(.expectancy(80, .before))
+        let prompts = h.run(60).flatMap(\.prompts)
+        XCTAssertEqual(prompts.filter { $0 == .expectancyAfter }.count, 1, "asked once, when the trial's minimum has passed")
+        XCTAssertEqual(h.state, .running(step: 0))
+        h.send(.expectancy(60, .after))     // a drop of 20: not enough
+        h.run(5)
+        XCTAssertEqual(h.state, .running(step: 0))
+        h.send(.expectancy(45, .after))     // 35 points below the expectation: violated
+        h.tick()
+        XCTAssertEqual(h.state, .running(step: 1))
+        let reason = h.events { $0 == .stepChanged(from: 0, to: 1) }.first?.reason ?? ""
+        XCTAssertTrue(reason.contains("expectancy 80 before, 45 after the trial"), reason)
+    }
+
+    func testPatientCanOptOutFromAnyPauseAndFromALinkLossSafeRoom() {
+        let h = Harness()
+        h.send(.therapist(.pause))
+        h.send(.patient(.optOut))
+        XCTAssertEqual(h.state, .safeRoom(step: 0, cause: .optOut))
+        let g = Harness()
+        g.send(.therapistLink(connected: false))
+        g.run(30)
+        XCTAssertEqual(g.state, .safeRoom(step: 0, cause: .linkLost))
+        g.send(.patient(.optOut))
+        XCTAssertEqual(g.state, .safeRoom(step: 0, cause: .optOut), "the opt-out now governs: consent is needed")
+        g.send(.therapistLink(connected: true))
+        g.send(.therapist(.resume))
+        XCTAssertEqual(g.state, .safeRoom(step: 0, cause: .optOut))
     }
 }

@@ -105,10 +105,10 @@ final class ProtocolParserTests: XCTestCase {
             "p.yaml:1:5: error: id: use lower-case",
             "p.yaml:5:1: error: colour: unknown field",
             "p.yaml:10:17: error: safety_limits.suds_ceiling: 180 is out of range 1...100",
-            "p.yaml:9:3: error: safety_limits.link_loss_timeout_s: required field is missing",
+            "p.yaml:10:3: error: safety_limits.link_loss_timeout_s: required field is missing",
             "p.yaml:16:16: error: steps[0].intensity: 10 is outside the session's intensity bounds 50...100",
-            "p.yaml:17:29: error: steps[0].parameters.height_m: 500 is out of range 1...200",
-            "p.yaml:17:34: error: steps[0].parameters.railng: unknown parameter (did you mean `railing`?)",
+            "p.yaml:17:28: error: steps[0].parameters.height_m: 500 is out of range 1...200",
+            "p.yaml:17:33: error: steps[0].parameters.railng: unknown parameter (did you mean `railing`?)",
             "p.yaml:17:53: error: steps[0].parameters.floor: `lava` is not one of solid, grating, glass",
             "p.yaml:18:38: error: steps[0].progression.suds_drop_percent: expected a number, found `fifty`",
             "p.yaml:21:21: error: steps[1].min_duration_s: minimum duration 300 s is longer than the maximum 100 s",
@@ -117,7 +117,7 @@ final class ProtocolParserTests: XCTestCase {
         for prefix in expected {
             XCTAssertTrue(d.contains { $0.hasPrefix(prefix) }, "missing \(prefix)\n got:\n\(d.joined(separator: "\n"))")
         }
-        XCTAssertTrue(d.contains { $0.contains("step id `a` is already used by step 1") }, "\(d)")
+        XCTAssertTrue(d.contains { $0.contains("p.yaml:19:9: error: steps[1].id: step id `a` is already used by steps[0]") }, "\(d)")
     }
 
     func testUnknownEnvironmentAndMissingSafetyLimits() {
@@ -144,6 +144,14 @@ final class ProtocolParserTests: XCTestCase {
         XCTAssertEqual(warned.first?.field, "steps[1].min_duration_s")
         let text = Self.good.replacingOccurrences(of: "progression: {suds_drop_percent: 50}", with: "progression: {all: []}")
         XCTAssertTrue(diagnostics(text).contains { $0.message.contains("non-empty list of rules") })
+    }
+
+    func testBigJumpBetweenStepsIsAWarning() throws {
+        let text = Self.good.replacingOccurrences(of: "    intensity: 30\n", with: "    intensity: 31\n")
+        let d = ProtocolParser.check(path: try write(text), vocabulary: testVocabulary).filter { $0.field == "steps[1].intensity" }
+        XCTAssertEqual(d.map(\.severity), [.warning])
+        XCTAssertTrue(d.first?.message.hasPrefix("rises by 21 from the step before, more than max_intensity_change 20") ?? false, "\(d)")
+        XCTAssertNoThrow(try ProtocolParser.parse(text: text, file: "p.yaml", vocabulary: testVocabulary))
     }
 
     func write(_ text: String) throws -> String {

@@ -10,11 +10,13 @@ final class SafetyTests: XCTestCase {
         XCTAssertEqual(h.state, .safeRoom(step: 1, cause: .optOut))
         XCTAssertTrue(h.tick().target.safeRoom, "the very next frame shows the safe room")
         h.send(.therapist(.resume))
+        h.tick()
         XCTAssertEqual(h.state, .safeRoom(step: 1, cause: .optOut), "no resume without the patient's consent")
         XCTAssertTrue(h.rejections.last?.reason.contains("consent") ?? false)
         h.send(.patient(.consentToResume))
         h.send(.therapist(.resume))
         XCTAssertEqual(h.state, .running(step: 0), "comes back one step lower")
+        h.tick()
         XCTAssertEqual(h.events { $0 == .safeRoomEntered }.first?.actor, .patient)
         XCTAssertEqual(h.events { $0 == .consentGiven }.first?.actor, .patient)
     }
@@ -148,5 +150,31 @@ final class SafetyTests: XCTestCase {
         s.now = 600
         guard case .end(.timeLimit, _)? = sup.evaluate(s).first else { return XCTFail("\(sup.evaluate(s))") }
         XCTAssertEqual(sup.evaluate(SafetySignals(now: 9999, sessionStart: 0, state: .ended(.completed))), [])
+    }
+
+    func testHighFMSOrPoorFramesBlockEveryResume() {
+        let h = Harness()
+        h.send(.patient(.pause))
+        h.send(.fms(15))                       // reported while paused: no new pause, but no resume either
+        h.send(.patient(.resume))
+        XCTAssertEqual(h.state, .paused(step: 0, by: .patient))
+        h.send(.fms(3))
+        h.send(.frameRate(healthy: false))
+        h.send(.patient(.resume))
+        XCTAssertEqual(h.state, .paused(step: 0, by: .patient))
+        h.send(.frameRate(healthy: true))
+        h.send(.patient(.optOut))
+        h.send(.fms(16))
+        h.send(.patient(.resume))              // consent is recorded, the resume waits
+        XCTAssertEqual(h.state, .safeRoom(step: 0, cause: .optOut))
+        h.send(.fms(2))
+        h.send(.therapist(.resume))            // consent given above still stands
+        XCTAssertEqual(h.state, .running(step: 0))
+        h.tick()
+        XCTAssertEqual(h.rejections.map(\.reason), [
+            "the last FMS rating 15 is over 10; ask for FMS again before resuming",
+            "the frame rate is still too low to resume safely",
+            "the last FMS rating 16 is over 10; ask for FMS again before resuming",
+        ])
     }
 }

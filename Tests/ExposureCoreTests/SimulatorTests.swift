@@ -81,10 +81,10 @@ final class SimulatorTests: XCTestCase {
         let text = """
         tick_s: 0
         suds:
-          points: [{at: 10, value: 50}, {at: 5, value: 500}]
+          points: [{at: 10, value: 50}, {at: 5, value: 500}, {at: 3, value: 1}]
         actions:
           - {at: "99:99", patient: run_away}
-          - {at: 3, therapist: {set_parameter: {name: wind, value: 3}}}
+          - {at: 3, therapist: {set_parameter: {name: wind_mph, value: 3}}}
           - {at: 4}
         link_loss: [{from_s: 10, to_s: 5}]
         mood: fine
@@ -94,9 +94,9 @@ final class SimulatorTests: XCTestCase {
             XCTFail("accepted a bad script")
         } catch let f as ValidationFailure {
             let d = f.diagnostics.map(\.description)
-            for expected in ["s.yaml:1:9: error: tick_s:", "s.yaml:3:57: error: suds.points[1].value: 500 is out of range",
+            for expected in ["s.yaml:1:9: error: tick_s:", "s.yaml:3:48: error: suds.points[1].value: 500 is out of range",
                              "s.yaml:5:10: error: actions[0].at:", "s.yaml:5:28: error: actions[0].patient:",
-                             "s.yaml:6:49: error: actions[1].therapist.set_parameter.name: unknown parameter (did you mean `wind_mps`?)",
+                             "s.yaml:6:47: error: actions[1].therapist.set_parameter.name: unknown parameter (did you mean `wind_mps`?)",
                              "s.yaml:7:5: error: actions[2]: an action needs", "s.yaml:8:13: error: link_loss[0]: to_s must be after from_s",
                              "s.yaml:9:1: error: mood: unknown field"] {
                 XCTAssertTrue(d.contains { $0.hasPrefix(expected) }, "missing \(expected)\n\(d.joined(separator: "\n"))")
@@ -113,5 +113,20 @@ final class SimulatorTests: XCTestCase {
         let h = PatientScript.Trace.habituation(atStepStart: 60, risePerStep: 10, habituationPercentPerMinute: 50, floor: 0)
         XCTAssertEqual(h.value(at: 100, step: 2, stepStart: 100), 80)
         XCTAssertEqual(h.value(at: 160, step: 2, stepStart: 100)!, 40, accuracy: 1e-9)
+    }
+
+    func testTraceShapesAreChecked() {
+        func problems(_ text: String) -> [String] {
+            do { _ = try PatientScriptParser.parse(text: text, file: "s.yaml"); return [] }
+            catch let f as ValidationFailure { return f.diagnostics.map(\.description) }
+            catch { return ["\(error)"] }
+        }
+        XCTAssertTrue(problems("suds: {}\n").contains("s.yaml:1:7: error: suds: give `points` or `model`"), "\(problems("suds: {}\n"))")
+        XCTAssertTrue(problems("fms:\n  model: {at_step_start: 3, habituation_percent_per_min: 5}\n").contains { $0.contains("fms.model: unknown field") })
+        XCTAssertTrue(problems("suds:\n  points: [{at: 0, value: 5}]\n  model: {at_step_start: 3, habituation_percent_per_min: 5}\n")
+            .contains { $0.contains("give either `points` or `model`, not both") })
+        XCTAssertTrue(problems("expectancy: {before: 80}\n").contains { $0.contains("expectancy.after: required field is missing") })
+        XCTAssertTrue(problems("actions:\n  - {at: 1, therapist: {set_intensity: 5, fire_event: x}}\n").contains { $0.contains("give exactly one of") })
+        XCTAssertEqual(problems("actions:\n  - {at: \"2:30\", therapist: {next_step: true, confirm: true}}\n"), [])
     }
 }

@@ -80,3 +80,33 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(count("<svg", in: html), 1)
     }
 }
+
+extension ReportTests {
+    func testReportFileIsWrittenAsUTF8HTML() throws {
+        let url = temporaryDirectory("report-file").appendingPathComponent("report.html")
+        try SessionReport.write(try record(), to: url)
+        let bytes = try Data(contentsOf: url)
+        XCTAssertEqual(String(decoding: bytes.prefix(15), as: UTF8.self), "<!DOCTYPE html>")
+        XCTAssertTrue(String(decoding: bytes, as: UTF8.self).hasSuffix("</body></html>\n"))
+        print("report written to \(url.path)")
+    }
+}
+
+extension ReportTests {
+    func testSafetyStepDownMovesTheIntensityLine() throws {
+        let store = try SessionStore(directory: temporaryDirectory("report-stepdown"))
+        let meta = sampleMetadata()
+        let rec = try store.create(meta)
+        rec.record(RecordedEvent(sessionTime: 0, wallClock: meta.startWallClock, kind: EventKind.intensity, actor: .protocol,
+                                 payloadJSON: RecordedEvent.payload(["intensity": 80])))
+        rec.record(RecordedEvent(sessionTime: 30, wallClock: meta.startWallClock + 30, kind: EventKind.safety, actor: .safety,
+                                 reason: "SUDS over ceiling",
+                                 payloadJSON: RecordedEvent.payload(["change": "intensity", "intensity": 40])))
+        rec.record(RecordedEvent(sessionTime: 60, wallClock: meta.startWallClock + 60, kind: EventKind.state, actor: .system,
+                                 payloadJSON: RecordedEvent.payload(["state": "ended"])))
+        try rec.finish(state: .completed, wallClock: meta.startWallClock + 60)
+        let html = SessionReport.html(try store.read("S-001"))
+        // Plots run on session time, to the last thing recorded. 80 until 0:30 then 40: y(80) = 28 + 0.2*176 = 63.2, y(40) = 133.6; x(30 s) = 470.0.
+        XCTAssertTrue(html.contains("points=\"56.0,63.2 470.0,63.2 470.0,133.6 884.0,133.6\""), html)
+    }
+}

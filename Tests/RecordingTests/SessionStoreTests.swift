@@ -123,3 +123,67 @@ final class SessionStoreTests: XCTestCase {
         try live.finish(state: .aborted)
     }
 }
+
+final class RatingValidationTests: XCTestCase {
+    func testValidatedRatingsRefuseOutOfRangeValues() throws {
+        let r = try Rating.validated(.fms, value: 12, sessionTime: 60, source: .headset)
+        XCTAssertEqual(r.value, 12)
+        XCTAssertEqual(r.source, "headset")
+        XCTAssertThrowsError(try Rating.validated(.suds, value: 101, sessionTime: 1, source: .console))
+        XCTAssertThrowsError(try Rating.validated(.fms, value: 21, sessionTime: 1, source: .console))
+        let ssq = try Rating.ssq(before: false, answers: [1, 2, 0, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0, 3, 0, 0],
+                                 sessionTime: 1800, source: .console)
+        XCTAssertEqual(ssq.kind, .ssqPost)
+        XCTAssertEqual(ssq.value, 52.36, accuracy: 1e-9)
+        XCTAssertEqual(ssq.source, "console")
+        XCTAssertThrowsError(try Rating.ssq(before: true, answers: [3, 3], sessionTime: 0, source: .headset))
+    }
+}
+
+final class RecorderConcurrencyTests: XCTestCase {
+    func testEventsFromSeveralThreadsGetUniqueSequencesAndAllLand() throws {
+        let store = try SessionStore(directory: temporaryDirectory("threads"))
+        let rec = try store.create(sampleMetadata())
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            for i in 0..<300 {
+                rec.record(RecordedEvent(sessionTime: Double(i), kind: EventKind.annotation, actor: .therapist,
+                                         reason: "t\(thread)", payloadJSON: RecordedEvent.payload(["i": i])))
+                rec.record(PoseSample(displayTimeNs: Int64(i), wallClock: 0, position: .zero, orientation: SIMD4(0, 0, 0, 1)))
+            }
+        }
+        try rec.finish(state: .completed)
+        XCTAssertEqual(rec.statistics.dropped, 0)
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.events.map(\.sequence), Array(1...1200))
+        XCTAssertEqual(r.poses.count, 1200)
+        for t in 0..<4 {
+            let mine = r.events.filter { $0.reason == "t\(t)" }.compactMap { $0.number("i") }
+            XCTAssertEqual(mine, (0..<300).map(Double.init), "thread \(t)'s events keep their order")
+        }
+    }
+}
+
+final class RecorderFailureTests: XCTestCase {
+    /// Another connection holds the write lock past the busy timeout: the batch fails, its events are kept
+    /// and committed on a later round, and finish() does not report a loss.
+    func testEventsSurviveATransientWriteFailure() throws {
+        let store = try SessionStore(directory: temporaryDirectory("busy"))
+        let rec = try store.create(sampleMetadata(), sampleFlushInterval: 0.1)
+        var blocker: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(store.recordPath(for: "S-001"), &blocker), SQLITE_OK)
+        XCTAssertEqual(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nil, nil, nil), SQLITE_OK)
+        rec.record(RecordedEvent(sessionTime: 1, kind: EventKind.command, actor: .therapist, reason: "while blocked"))
+        // The recorder's busy timeout is 2 s; wait until it has given up at least once.
+        let deadline = Date().addingTimeInterval(10)
+        while rec.statistics.writeFailures == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertGreaterThan(rec.statistics.writeFailures, 0)
+        XCTAssertEqual(rec.statistics.eventsCommitted, 0)
+        XCTAssertEqual(sqlite3_exec(blocker, "COMMIT", nil, nil, nil), SQLITE_OK)
+        sqlite3_close(blocker)
+        rec.record(RecordedEvent(sessionTime: 2, kind: EventKind.command, actor: .therapist, reason: "after"))
+        XCTAssertNoThrow(try rec.finish(state: .completed))
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.events.map(\.reason), ["while blocked", "after"])
+        XCTAssertEqual(r.events.map(\.sequence), [1, 2])
+    }
+}

@@ -1,0 +1,261 @@
+// Therapist console for protocol v1 (docs/control-protocol.md). Plain JavaScript, no build step.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  token: null, role: null, socket: null, telemetry: null, nextId: 1,
+  pending: new Map(), dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false,
+};
+
+function tokenFromFragment() {
+  const match = /(?:^|[#&])token=([0-9a-f]{16,128})/.exec(location.hash);
+  return match ? match[1] : null;
+}
+
+function socketURL() {
+  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/v1/ws";
+}
+
+function connect(hello) {
+  const socket = new WebSocket(socketURL());
+  state.socket = socket;
+  setConnection("connecting", false);
+  socket.addEventListener("open", () => socket.send(JSON.stringify(Object.assign({ type: "hello", v: 1 }, hello))));
+  socket.addEventListener("message", (event) => {
+    let message;
+    try { message = JSON.parse(event.data); } catch (e) { return; }
+    handle(message);
+  });
+  socket.addEventListener("close", () => {
+    if (state.socket !== socket) return;
+    setConnection("offline - reconnecting", false);
+    // Reconnect with the token: control resumes without restarting the session.
+    if (state.token && !state.reconnectTimer) {
+      state.reconnectTimer = setTimeout(() => { state.reconnectTimer = null; connect({ token: state.token }); }, 1000);
+    }
+  });
+}
+
+function handle(message) {
+  switch (message.type) {
+    case "welcome":
+      state.role = message.role;
+      if (message.token) {
+        state.token = message.token;
+        history.replaceState(null, "", "#token=" + message.token);
+      }
+      $("pairing").hidden = true;
+      $("console").hidden = false;
+      $("role").textContent = message.display_name;
+      setConnection("online", true);
+      applyRole();
+      startMirror();
+      break;
+    case "telemetry":
+      state.telemetry = message;
+      render(message);
+      break;
+    case "ack":
+      settle(message.id, "applied on the next frame (#" + message.sequence + ")");
+      break;
+    case "error":
+      if (message.code === "authentication_failed") {
+        state.token = null;
+        showPairing(message.message);
+      }
+      settle(message.id, "refused: " + message.message);
+      break;
+  }
+}
+
+function settle(id, text) {
+  const label = id && state.pending.get(id);
+  if (label) state.pending.delete(id);
+  $("last-result").textContent = (label ? label + ": " : "") + text;
+}
+
+function send(kind, fields, label) {
+  if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
+    $("last-result").textContent = "not connected; the command was not sent";
+    return;
+  }
+  const id = "web-" + state.nextId++;
+  state.pending.set(id, label || kind);
+  state.socket.send(JSON.stringify({ type: "command", v: 1, id, command: Object.assign({ kind }, fields || {}) }));
+}
+
+function setConnection(text, online) {
+  const pill = $("connection");
+  pill.textContent = text;
+  pill.className = "pill " + (online ? "online" : "offline");
+}
+
+function applyRole() {
+  const observer = state.role !== "therapist";
+  document.querySelectorAll(".controls button, .controls input").forEach((el) => { el.disabled = observer; });
+}
+
+const stateNames = { starting: "Starting", running: "Running", paused: "Paused", opted_out: "Opted out", ended: "Ended" };
+
+function render(t) {
+  $("session-id").textContent = t.session_id;
+  const stateEl = $("state");
+  stateEl.textContent = stateNames[t.state] || t.state;
+  stateEl.className = "state " + t.state;
+  stateEl.dataset.state = t.state;
+  $("step").textContent = (t.step.index + 1) + " / " + t.step.count + " " + t.step.name;
+  $("intensity").textContent = Math.round(t.intensity);
+  const lastSUDS = t.suds.length ? t.suds[t.suds.length - 1].value : null;
+  $("suds").textContent = lastSUDS === null ? "-" : lastSUDS;
+  $("heart-rate").textContent = t.heart_rate == null ? "-" : Math.round(t.heart_rate) + " bpm";
+  const fh = t.frame_health;
+  $("frame-health").textContent = fh.frame_rate.toFixed(0) + " fps, " + fh.missed_frames + " missed";
+  $("elapsed").textContent = formatTime(t.elapsed);
+  if (!state.sliderBusy) {
+    $("intensity-slider").value = Math.round(t.intensity);
+    $("intensity-target").textContent = Math.round(t.intensity);
+  }
+  if (state.role === "therapist") {
+    $("pause").disabled = t.state !== "running";
+    $("resume").disabled = t.state !== "paused";
+    $("end").disabled = t.state === "ended";
+  }
+  renderAlerts(t.alerts);
+  drawChart(t);
+}
+
+function renderAlerts(alerts) {
+  const open = alerts.filter((a) => a.kind !== "info" && !state.dismissedAlerts.has(a.id));
+  const banner = $("alert-banner");
+  if (!open.length) { banner.hidden = true; return; }
+  const latest = open[open.length - 1];
+  banner.hidden = false;
+  banner.dataset.alertId = latest.id;
+  banner.dataset.kind = latest.kind;
+  $("alert-text").textContent = latest.message;
+}
+
+function formatTime(seconds) {
+  const s = Math.floor(seconds);
+  return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+}
+
+function drawChart(t) {
+  const canvas = $("chart");
+  const ctx = canvas.getContext("2d");
+  const w = canvas.width, h = canvas.height, pad = 28;
+  ctx.clearRect(0, 0, w, h);
+  const end = Math.max(t.elapsed, 60), start = Math.max(0, end - 600);
+  const x = (time) => pad + (w - 2 * pad) * (time - start) / (end - start);
+  const y = (value) => h - pad - (h - 2 * pad) * value / 100;
+  ctx.strokeStyle = "#dde3e9"; ctx.fillStyle = "#6b7785"; ctx.font = "11px sans-serif";
+  for (let v = 0; v <= 100; v += 25) {
+    ctx.beginPath(); ctx.moveTo(pad, y(v)); ctx.lineTo(w - pad, y(v)); ctx.stroke();
+    ctx.fillText(String(v), 2, y(v) + 4);
+  }
+  const line = (points, color, stepped) => {
+    const visible = points.filter((p) => p.t >= start);
+    if (!visible.length) return;
+    ctx.strokeStyle = color; ctx.lineWidth = 2; ctx.beginPath();
+    visible.forEach((p, i) => {
+      if (i === 0) ctx.moveTo(x(p.t), y(p.value));
+      else {
+        if (stepped) ctx.lineTo(x(p.t), y(visible[i - 1].value));
+        ctx.lineTo(x(p.t), y(p.value));
+      }
+    });
+    if (stepped) ctx.lineTo(x(t.elapsed), y(visible[visible.length - 1].value));
+    ctx.stroke();
+    ctx.fillStyle = color;
+    visible.forEach((p) => { if (!stepped) ctx.fillRect(x(p.t) - 2, y(p.value) - 2, 4, 4); });
+  };
+  line(t.intensity_history, "#1f77b4", true);
+  line(t.suds, "#d62728", false);
+}
+
+function startMirror() {
+  if (state.mirrorTimer) return;
+  const refresh = async () => {
+    if (!state.token) return;
+    try {
+      const response = await fetch("/v1/mirror.png", { headers: { Authorization: "Bearer " + state.token }, cache: "no-store" });
+      if (!response.ok) { $("mirror-status").textContent = response.status === 404 ? "no image yet" : "mirror unavailable"; return; }
+      const blob = await response.blob();
+      const img = $("mirror");
+      const old = img.src;
+      img.src = URL.createObjectURL(blob);
+      if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+      $("mirror-status").textContent = "live, about 2 images a second";
+    } catch (e) {
+      $("mirror-status").textContent = "mirror unavailable";
+    }
+  };
+  refresh();
+  state.mirrorTimer = setInterval(refresh, 500);
+}
+
+function showPairing(error) {
+  $("console").hidden = true;
+  $("pairing").hidden = false;
+  $("pairing-error").textContent = error || "";
+}
+
+function requestIntensity(target) {
+  const t = state.telemetry;
+  const current = t ? t.intensity : 0;
+  const limit = t ? t.intensity_step_limit : 0;
+  if (Math.abs(target - current) > limit) {
+    // Above the protocol's step limit the therapist confirms explicitly.
+    $("confirm-text").textContent = "Change level from " + Math.round(current) + " to " + target +
+      "? That is more than the protocol's step of " + Math.round(limit) + ".";
+    $("confirm-panel").hidden = false;
+    $("confirm-panel").dataset.target = String(target);
+    return;
+  }
+  send("set_intensity", { value: target, confirm: false }, "level " + target);
+  state.sliderBusy = false;
+}
+
+function wire() {
+  $("pause").addEventListener("click", () => send("pause", {}, "pause"));
+  $("resume").addEventListener("click", () => send("resume", {}, "resume"));
+  $("end").addEventListener("click", () => send("end", { reason: "ended from console" }, "end"));
+  $("next-step").addEventListener("click", () => send("next_step", {}, "next step"));
+  $("previous-step").addEventListener("click", () => send("previous_step", {}, "previous step"));
+  $("request-suds").addEventListener("click", () => send("request_suds", {}, "SUDS request"));
+  const slider = $("intensity-slider");
+  slider.addEventListener("input", () => { state.sliderBusy = true; $("intensity-target").textContent = slider.value; });
+  slider.addEventListener("change", () => requestIntensity(Number(slider.value)));
+  $("confirm-yes").addEventListener("click", () => {
+    const target = Number($("confirm-panel").dataset.target);
+    $("confirm-panel").hidden = true;
+    send("set_intensity", { value: target, confirm: true }, "level " + target + " (confirmed)");
+    state.sliderBusy = false;
+  });
+  $("confirm-no").addEventListener("click", () => { $("confirm-panel").hidden = true; state.sliderBusy = false; });
+  $("message-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = $("message-text").value.trim();
+    if (text) send("message", { text }, "message");
+    $("message-text").value = "";
+  });
+  $("event-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const name = $("event-name").value.trim();
+    if (name) send("fire_event", { name }, "event " + name);
+  });
+  $("alert-dismiss").addEventListener("click", () => {
+    const id = Number($("alert-banner").dataset.alertId);
+    state.dismissedAlerts.add(id);
+    $("alert-banner").hidden = true;
+  });
+  $("pairing").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const code = $("pairing-code").value.trim();
+    if (code) connect({ pairing_code: code });
+  });
+}
+
+wire();
+state.token = tokenFromFragment();
+if (state.token) connect({ token: state.token }); else showPairing();

@@ -1,1 +1,0 @@
-// Control: module placeholder; see README Architecture.

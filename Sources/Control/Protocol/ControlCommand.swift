@@ -1,0 +1,42 @@
+// Commands a therapist can send. Field limits are checked by CommandValidator before a
+// command reaches the session.
+
+public enum ControlCommand: Sendable, Equatable {
+    /// Set exposure intensity 0-100. `confirmed` is the therapist's explicit confirmation,
+    /// required when the change is larger than the protocol's step limit.
+    case setIntensity(value: Double, confirmed: Bool, reason: String?)
+    /// Set one environment parameter by name (in the environment's own units).
+    case setParameter(name: String, value: Double)
+    case nextStep
+    case previousStep
+    /// Fire a named scripted event ("crowd_arrives").
+    case fireEvent(name: String)
+    /// Ask the patient for a SUDS rating now.
+    case requestSUDS
+    case pause
+    case resume
+    case end(reason: String?)
+    /// A short text shown to the patient in the headset.
+    case showMessage(text: String)
+
+    /// The wire name of the command.
+    public var kind: String {
+        switch self {
+        case .setIntensity: return "set_intensity"
+        case .setParameter: return "set_parameter"
+        case .nextStep: return "next_step"
+        case .previousStep: return "previous_step"
+        case .fireEvent: return "fire_event"
+        case .requestSUDS: return "request_suds"
+        case .pause: return "pause"
+        case .resume: return "resume"
+        case .end: return "end"
+        case .showMessage: return "message"
+        }
+    }
+
+    public static let allKinds = [
+        "set_intensity", "set_parameter", "next_step", "previous_step", "fire_event",
+        "request_suds", "pause", "resume", "end", "message",
+    ]
+}

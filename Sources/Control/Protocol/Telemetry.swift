@@ -1,0 +1,141 @@
+// The live picture of a session that the server streams to every connection.
+
+/// Session state as shown to the therapist.
+public enum SessionPhase: String, Sendable, Codable {
+    case starting
+    case running
+    case paused
+    /// The patient opted out: the safe room is shown; intensity cannot be raised.
+    case optedOut = "opted_out"
+    case ended
+}
+
+public struct StepInfo: Sendable, Codable, Equatable {
+    public var index: Int
+    public var count: Int
+    public var name: String
+    public init(index: Int, count: Int, name: String) {
+        self.index = index
+        self.count = count
+        self.name = name
+    }
+}
+
+/// A rating (SUDS 0-100 or FMS 0-20) at a time in seconds since the session started.
+public struct TimedRating: Sendable, Codable, Equatable {
+    public var t: Double
+    public var value: Double
+    public init(t: Double, value: Double) {
+        self.t = t
+        self.value = value
+    }
+}
+
+/// Intensity at a time, for the console's chart.
+public typealias TimedValue = TimedRating
+
+public struct FrameHealth: Sendable, Codable, Equatable {
+    /// Frames per second over the last second.
+    public var frameRate: Double
+    /// Frames that missed their display time since the session started.
+    public var missedFrames: Int
+    /// CPU time of the last frame, in milliseconds.
+    public var cpuMilliseconds: Double
+
+    public init(frameRate: Double, missedFrames: Int, cpuMilliseconds: Double) {
+        self.frameRate = frameRate
+        self.missedFrames = missedFrames
+        self.cpuMilliseconds = cpuMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case frameRate = "frame_rate"
+        case missedFrames = "missed_frames"
+        case cpuMilliseconds = "cpu_ms"
+    }
+}
+
+/// Something the therapist must see now: an opt-out, a safety rule, a lost link.
+public struct SessionAlert: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case optOut = "opt_out"
+        case safetyRule = "safety_rule"
+        case linkLoss = "link_loss"
+        case info
+    }
+    public var id: Int
+    public var kind: Kind
+    public var message: String
+    public var t: Double
+
+    public init(id: Int, kind: Kind, message: String, t: Double) {
+        self.id = id
+        self.kind = kind
+        self.message = message
+        self.t = t
+    }
+}
+
+public struct Telemetry: Sendable, Codable, Equatable {
+    /// Pseudonymous session id; never a participant's name.
+    public var sessionId: String
+    public var state: SessionPhase
+    /// Seconds since the session started.
+    public var elapsed: Double
+    public var step: StepInfo
+    public var intensity: Double
+    /// Largest intensity change the protocol allows without the therapist's confirmation.
+    public var intensityStepLimit: Double
+    public var parameters: [String: Double]
+    public var intensityHistory: [TimedValue]
+    public var suds: [TimedRating]
+    public var fms: [TimedRating]
+    public var heartRate: Double?
+    public var frameHealth: FrameHealth
+    public var alerts: [SessionAlert]
+    /// Sequence of the last command the frame loop applied (see CommandOutcome.accepted).
+    public var lastAppliedCommandSeq: UInt64
+    public var therapistConnected: Bool
+    /// The last message shown to the patient, if one is on screen.
+    public var patientMessage: String?
+
+    public init(
+        sessionId: String, state: SessionPhase, elapsed: Double, step: StepInfo, intensity: Double,
+        intensityStepLimit: Double, parameters: [String: Double] = [:], intensityHistory: [TimedValue] = [],
+        suds: [TimedRating] = [], fms: [TimedRating] = [], heartRate: Double? = nil,
+        frameHealth: FrameHealth, alerts: [SessionAlert] = [], lastAppliedCommandSeq: UInt64 = 0,
+        therapistConnected: Bool = false, patientMessage: String? = nil
+    ) {
+        self.sessionId = sessionId
+        self.state = state
+        self.elapsed = elapsed
+        self.step = step
+        self.intensity = intensity
+        self.intensityStepLimit = intensityStepLimit
+        self.parameters = parameters
+        self.intensityHistory = intensityHistory
+        self.suds = suds
+        self.fms = fms
+        self.heartRate = heartRate
+        self.frameHealth = frameHealth
+        self.alerts = alerts
+        self.lastAppliedCommandSeq = lastAppliedCommandSeq
+        self.therapistConnected = therapistConnected
+        self.patientMessage = patientMessage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sessionId = "session_id"
+        case state, elapsed, step, intensity
+        case intensityStepLimit = "intensity_step_limit"
+        case parameters
+        case intensityHistory = "intensity_history"
+        case suds, fms
+        case heartRate = "heart_rate"
+        case frameHealth = "frame_health"
+        case alerts
+        case lastAppliedCommandSeq = "last_applied_command_seq"
+        case therapistConnected = "therapist_connected"
+        case patientMessage = "patient_message"
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import NIOSSL
+
+/// Where the server's TLS certificate comes from.
+public enum TLSSetup: Sendable, Equatable {
+    /// PEM certificate chain and private key files.
+    case files(certificate: String, privateKey: String)
+    /// A self-signed certificate kept in `directory`, generated with `openssl` on first run.
+    /// Therapists check its SHA-256 fingerprint (printed at start) the first time they connect.
+    case selfSigned(directory: String)
+}
+
+public enum ControlSetupError: Error, Equatable, CustomStringConvertible {
+    case remoteListenNeedsTLS(host: String)
+    case invalidPort(Int)
+    case certificateUnreadable(path: String, detail: String)
+    case privateKeyUnreadable(path: String, detail: String)
+    case certificateGenerationFailed(command: String, detail: String)
+    case consoleAssetMissing(String)
+
+    public var description: String {
+        switch self {
+        case .remoteListenNeedsTLS(let host):
+            return "ControlServer: listening on \(host) (not loopback) needs TLS; pass --tls-cert and --tls-key, or --tls-self-signed, or listen on 127.0.0.1"
+        case .invalidPort(let port):
+            return "ControlServer: port \(port) is outside 0-65535"
+        case .certificateUnreadable(let path, let detail):
+            return "TLS: cannot read the certificate chain at \(path) (\(detail)); give a PEM file"
+        case .privateKeyUnreadable(let path, let detail):
+            return "TLS: cannot read the private key at \(path) (\(detail)); give an unencrypted PEM key"
+        case .certificateGenerationFailed(let command, let detail):
+            return "TLS: generating a self-signed certificate with `\(command)` failed (\(detail)); install openssl or give --tls-cert/--tls-key"
+        case .consoleAssetMissing(let name):
+            return "Control: console file \(name) is missing from the Control resource bundle; rebuild the package"
+        }
+    }
+}
+
+enum ListenPolicy {
+    /// True for addresses only this machine can reach.
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".")
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+}
+
+enum TLSMaterial {
+    /// Certificate and key paths, generating a self-signed pair when asked and not yet there.
+    static func paths(for setup: TLSSetup, host: String) throws -> (certificate: String, key: String) {
+        switch setup {
+        case .files(let certificate, let key):
+            return (certificate, key)
+        case .selfSigned(let directory):
+            let certificate = (directory as NSString).appendingPathComponent("control-cert.pem")
+            let key = (directory as NSString).appendingPathComponent("control-key.pem")
+            if !FileManager.default.fileExists(atPath: certificate) || !FileManager.default.fileExists(atPath: key) {
+                try generateSelfSigned(certificate: certificate, key: key, host: host, directory: directory)
+            }
+            return (certificate, key)
+        }
+    }
+
+    static func serverConfiguration(for setup: TLSSetup, host: String) throws -> TLSConfiguration {
+        let (certificatePath, keyPath) = try paths(for: setup, host: host)
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+        } catch {
+            throw ControlSetupError.certificateUnreadable(path: certificatePath, detail: "\(error)")
+        }
+        guard !chain.isEmpty else { throw ControlSetupError.certificateUnreadable(path: certificatePath, detail: "no certificate in file") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        } catch {
+            throw ControlSetupError.privateKeyUnreadable(path: keyPath, detail: "\(error)")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    }
+
+    /// Swift has no certificate builder in this package's dependencies, so this shells out to
+    /// openssl (present on every Debian system).
+    static func generateSelfSigned(certificate: String, key: String, host: String, directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let altNames = ListenPolicy.isIPAddress(host) ? "IP:\(host),DNS:localhost" : "DNS:\(host),DNS:localhost"
+        let arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                         "-keyout", key, "-out", certificate, "-days", "825", "-subj", "/CN=exposure-control",
+                         "-addext", "subjectAltName=\(altNames)"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let command = "openssl " + arguments.prefix(6).joined(separator: " ") + " ..."
+        do {
+            try process.run()
+        } catch {
+            throw ControlSetupError.certificateGenerationFailed(command: command, detail: "\(error)")
+        }
+        process.waitUntilExit()
+        let detail = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw ControlSetupError.certificateGenerationFailed(command: command, detail: "exit \(process.terminationStatus): \(detail.prefix(300))")
+        }
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+    }
+}
+
+extension ListenPolicy {
+    static func isIPAddress(_ host: String) -> Bool {
+        host.contains(":") || host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+    }
+}

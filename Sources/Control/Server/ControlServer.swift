@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+
+/// The therapist's remote control: HTTP console, WebSocket protocol v1 at /v1/ws, mirror
+/// image at /v1/mirror.png. Start it with a session; stop it before the session ends.
+public final class ControlServer: @unchecked Sendable {
+    public let keys: AccessKeys
+    public let configuration: ControlServerConfiguration
+    private let session: any ControlledSession
+    private let authenticator: Authenticator
+    private let hub: TelemetryHub
+    private let presence: TherapistPresence
+    private let registry = ConnectionRegistry()
+    private let tlsConfiguration: TLSConfiguration?
+    private let lock = NSLock()
+    private var serviceGroup: ServiceGroup?
+    private var runTask: Task<Void, Error>?
+    private var boundPort: Int?
+
+    /// Refuses a non-loopback address without TLS, before anything listens.
+    public init(session: any ControlledSession, keys: AccessKeys = .generate(),
+                configuration: ControlServerConfiguration = ControlServerConfiguration()) throws {
+        guard (0...65535).contains(configuration.port) else { throw ControlSetupError.invalidPort(configuration.port) }
+        if !ListenPolicy.isLoopback(configuration.host) && configuration.tls == nil {
+            throw ControlSetupError.remoteListenNeedsTLS(host: configuration.host)
+        }
+        self.session = session
+        self.keys = keys
+        self.configuration = configuration
+        self.authenticator = Authenticator(keys: keys)
+        self.hub = TelemetryHub(session: session, hz: configuration.clampedTelemetryHz)
+        self.presence = TherapistPresence(session: session)
+        self.tlsConfiguration = try configuration.tls.map { try TLSMaterial.serverConfiguration(for: $0, host: configuration.host) }
+    }
+
+    /// The port it listens on, once started.
+    public var port: Int? { lock.lock(); defer { lock.unlock() }; return boundPort }
+    public var usesTLS: Bool { tlsConfiguration != nil }
+    /// Open WebSocket connections (authenticated or not).
+    public var connectionCount: Int { registry.count }
+
+    /// The console address to give the therapist (the token travels in the fragment, which
+    /// browsers never send to the server or put in logs).
+    public func consoleURL(role: Role = .therapist) -> String {
+        let host = configuration.host.contains(":") && !configuration.host.hasPrefix("[") ? "[\(configuration.host)]" : configuration.host
+        return "\(usesTLS ? "https" : "http")://\(host):\(port ?? configuration.port)/#token=\(keys.token(for: role))"
+    }
+
+    /// Starts listening; returns the bound port. Starting a running server returns its port.
+    @discardableResult
+    public func start() async throws -> Int {
+        if let port = lock.withLock({ runTask == nil ? nil : boundPort }) { return port }
+        var logger = Logger(label: "exposure.control")
+        logger.logLevel = .warning
+        let router = Router()
+        ConsoleRoutes.add(to: router, session: session, authenticator: authenticator)
+
+        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
+        let (session, authenticator, hub, presence, configuration, registry) =
+            (self.session, self.authenticator, self.hub, self.presence, self.configuration, self.registry)
+        wsRouter.ws("/v1/ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+            let connection = ControlConnection(connectionId: registry.makeId(), session: session, authenticator: authenticator,
+                                               hub: hub, presence: presence, configuration: configuration, registry: registry)
+            try await connection.run(inbound: inbound, outbound: outbound)
+        }
+        let wsConfiguration = WebSocketServerConfiguration(maxFrameSize: ControlConnection.hardFrameLimit,
+                                                           autoPing: .enabled(timePeriod: configuration.pingInterval),
+                                                           closeTimeout: .seconds(2))
+        var server = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: .init(ws: wsConfiguration))
+        if let tlsConfiguration { server = try .tls(server, tlsConfiguration: tlsConfiguration) }
+
+        let portSignal = PortSignal()
+        let app = Application(router: router, server: server,
+                              configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                   serverName: "exposure-control", reuseAddress: true),
+                              onServerRunning: { channel in portSignal.resolve(.success(channel.localAddress?.port ?? -1)) },
+                              logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        hub.start()
+        let task = Task {
+            do {
+                try await group.run()
+            } catch {
+                portSignal.resolve(.failure(error))
+                throw error
+            }
+            portSignal.resolve(.failure(CancellationError()))
+        }
+        lock.withLock {
+            serviceGroup = group
+            runTask = task
+        }
+        let port = try await portSignal.value()
+        lock.withLock { boundPort = port }
+        return port
+    }
+
+    /// Closes every connection and stops listening. A closing therapist connection counts as
+    /// link loss, so the runtime stops the server after it has ended the session.
+    public func stop() async {
+        let (group, task) = lock.withLock {
+            defer { serviceGroup = nil; runTask = nil }
+            return (serviceGroup, runTask)
+        }
+        hub.stop()
+        await registry.closeAll()
+        await group?.triggerGracefulShutdown()
+        _ = try? await task?.value
+    }
+}
+
+/// Hands the bound port (or the start failure) from the server task to start().
+final class PortSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<Int, Error>?
+    private var waiter: CheckedContinuation<Int, Error>?
+
+    func resolve(_ value: Result<Int, Error>) {
+        lock.lock()
+        guard result == nil else { lock.unlock(); return }
+        result = value
+        let waiter = self.waiter
+        self.waiter = nil
+        lock.unlock()
+        waiter?.resume(with: value)
+    }
+
+    func value() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if let result {
+                lock.unlock()
+                continuation.resume(with: result)
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+// The seam between the frame loop (OpenXR or desktop) and the session: frame timing and the
+// patient's headset inputs go in, the scene to draw comes out. Runs on the frame thread.
+import Foundation
+import ExposureCore
+import Recording
+import SceneModel
+import XR
+
+public final class XRBridge: FrameDelegate {
+    public let session: PreparedSession
+    public let mirror: MirrorView?
+    /// Called once when the engine has ended the session, so the loop can exit cleanly.
+    public var onEnded: (() -> Void)?
+    public private(set) var framesSeen = 0
+    public private(set) var lastState: XRSessionState = .unknown
+    private var lastDisplayNs: Int64?
+    private var lastCPU = ThreadCPUClock.now()
+    private var endedReported = false
+
+    public init(session: PreparedSession, mirror: MirrorView? = nil) {
+        self.session = session; self.mirror = mirror
+    }
+
+    public func frame(_ f: FrameInfo, input: [InputEvent]) -> Scene {
+        // CPU spent on this thread since the last frame: render and submit included, waits excluded.
+        let now = ThreadCPUClock.now()
+        let cpuMs = (now - lastCPU) * 1000
+        lastCPU = now
+        var missed = 0
+        if let last = lastDisplayNs, f.displayPeriod > 0 {
+            missed = max(0, Int((f.predictedDisplayTime - last) / f.displayPeriod) - 1)
+        }
+        lastDisplayNs = f.predictedDisplayTime
+        framesSeen += 1
+        let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.displayPeriod,
+                                 wallClock: f.wallClock, head: f.headPose, previousCPUMs: framesSeen > 1 ? cpuMs : 0,
+                                 missedFrames: missed)
+        let scene = session.conductor.frame(moment, headset: input.compactMap(Self.sessionInput))
+        mirror?.offer(scene, head: f.headPose, at: f.wallClock)
+        if session.conductor.isEnded, !endedReported {
+            endedReported = true
+            onEnded?()
+        }
+        return scene
+    }
+
+    public func stateChanged(_ state: XRSessionState) {
+        lastState = state
+        _ = session.recorder.record(RecordedEvent(sessionTime: session.conductor.lastOutput?.time ?? 0, kind: "xr_state",
+                                                  actor: .system, reason: "OpenXR session state \(state.rawValue)",
+                                                  payloadJSON: RecordedEvent.payload(["state": state.rawValue])))
+    }
+
+    /// What a headset input means for the engine. Taking the headset off (focus lost) pauses the
+    /// exposure as the patient's own pause; putting it back on does not resume by itself.
+    static func sessionInput(_ e: InputEvent) -> SessionInput? {
+        switch e {
+        case .optOut: return SessionInput(.patient(.optOut), from: .headset)
+        case .pauseRequest: return SessionInput(.patient(.pause), from: .headset)
+        case .sudsRating(let v): return SessionInput(.suds(Double(v)), from: .headset)
+        case .focusLost: return SessionInput(.patient(.pause), from: .system)
+        case .focusRegained: return nil
+        case .key(let k): return keyboard(k)
+        }
+    }
+
+    /// Desktop mode keys: o = opt out, p = pause, c = consent to go on, r = resume, 0-9 = SUDS 0-90.
+    static func keyboard(_ key: String) -> SessionInput? {
+        switch key.lowercased() {
+        case "o", "escape": return SessionInput(.patient(.optOut), from: .keyboard)
+        case "p", "space": return SessionInput(.patient(.pause), from: .keyboard)
+        case "c": return SessionInput(.patient(.consentToResume), from: .keyboard)
+        case "r": return SessionInput(.patient(.resume), from: .keyboard)
+        default:
+            if let d = Int(key), (0...9).contains(d) { return SessionInput(.suds(Double(d * 10)), from: .keyboard) }
+            return nil
+        }
+    }
+}

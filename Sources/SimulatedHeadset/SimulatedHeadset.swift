@@ -1,1 +1,0 @@
-// SimulatedHeadset: module placeholder; see README Architecture.

@@ -1,0 +1,53 @@
+// The seam between the frame loop and the session runtime.
+import Foundation
+import SceneModel
+
+public protocol FrameDelegate: AnyObject {
+    /// Called once per frame on the frame thread right after the runtime's wait returns.
+    /// Returns the scene to draw. Must not block on network or disk.
+    func frame(_ frame: FrameInfo, input: [InputEvent]) -> Scene
+    func stateChanged(_ state: XRSessionState)
+}
+
+public struct FrameInfo: Equatable, Sendable {
+    /// Counts frames waited by this loop, from 0, across session recreations.
+    public var index: Int
+    /// OpenXR predicted display time (ns). In desktop mode: nanoseconds since the loop started.
+    public var predictedDisplayTime: Int64
+    public var displayPeriod: Int64
+    /// false when the runtime will not show the frame (not VISIBLE): the delegate may skip heavy work.
+    public var shouldRender: Bool
+    public var headPose: Pose
+    public var views: [EyeView]
+    /// Seconds since 1970 when the frame's wait returned.
+    public var wallClock: Double
+    /// The in-headset SUDS slider while the patient is moving it (0-100), nil otherwise: draw the panel.
+    public var sudsSlider: Int?
+}
+
+public enum InputEvent: Equatable, Sendable {
+    case optOut
+    case pauseRequest
+    case sudsRating(Int)   // 0...100
+    case focusLost
+    case focusRegained
+    case key(String)
+}
+
+public protocol FrameLoop: AnyObject {
+    /// Runs frames until the session ends; blocks the thread it runs on.
+    func run(delegate: FrameDelegate) throws
+    /// Asks the loop to end cleanly (OpenXR: xrRequestExitSession). Safe from any thread.
+    func requestStop()
+}
+
+/// Thread-safe mailbox of input injected from outside the frame thread (keyboard, tests).
+final class InputMailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [InputEvent] = []
+    private var stop = false
+    func post(_ e: InputEvent) { lock.lock(); events.append(e); lock.unlock() }
+    func drain() -> [InputEvent] { lock.lock(); defer { lock.unlock() }; let e = events; events = []; return e }
+    func requestStop() { lock.lock(); stop = true; lock.unlock() }
+    var stopRequested: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+}

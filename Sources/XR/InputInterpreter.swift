@@ -1,0 +1,88 @@
+// Turns raw controller readings into the patient's requests: opt-out (hold both grips, or a chosen
+// button, for a configurable time), pause, and a SUDS rating from a thumbstick/trackpad slider.
+// Pure and time-driven (XrTime in ns), so tests step it frame by frame.
+
+public struct InputSettings: Equatable, Sendable {
+    /// How long the opt-out gesture must be held. One second avoids accidental opt-outs.
+    public var optOutHoldSeconds: Double = 1.0
+    /// A grip counts as held above this value (0...1).
+    public var gripThreshold: Float = 0.8
+    /// Optional extra opt-out button per interaction profile, e.g.
+    /// ["/interaction_profiles/oculus/touch_controller": "/user/hand/right/input/b/click"].
+    public var optOutButtons: [String: String] = [:]
+    /// Full stick deflection moves the SUDS slider this many points per second.
+    public var sudsPointsPerSecond: Double = 60
+    /// The slider starts here when the patient first touches it.
+    public var sudsStart: Int = 50
+    public init() {}
+}
+
+/// One frame's controller readings (zero when input is inactive).
+public struct ControllerReading: Equatable, Sendable {
+    public var leftGrip: Float = 0
+    public var rightGrip: Float = 0
+    public var optOutButton = false
+    public var pause = false
+    /// Thumbstick or trackpad y, -1...1 (up is positive).
+    public var sudsAxis: Float = 0
+    public init(leftGrip: Float = 0, rightGrip: Float = 0, optOutButton: Bool = false, pause: Bool = false, sudsAxis: Float = 0) {
+        self.leftGrip = leftGrip; self.rightGrip = rightGrip; self.optOutButton = optOutButton
+        self.pause = pause; self.sudsAxis = sudsAxis
+    }
+}
+
+public struct InputInterpreter: Sendable {
+    public var settings: InputSettings
+    private var holdStart: Int64?
+    private var optOutFired = false
+    private var pauseWasDown = false
+    private var lastTime: Int64?
+    private var slider: Double?
+    private var sliderMoved = false
+
+    public init(settings: InputSettings = InputSettings()) { self.settings = settings }
+
+    /// The slider value while the patient is adjusting it.
+    public var sudsSlider: Int? { slider.map { Int($0.rounded()) } }
+
+    /// Forget held gestures (focus lost: the runtime stops sending input mid-gesture).
+    public mutating func reset() {
+        holdStart = nil; optOutFired = false; pauseWasDown = false; lastTime = nil
+        if sliderMoved, slider != nil { slider = nil; sliderMoved = false }
+    }
+
+    public mutating func update(time: Int64, reading r: ControllerReading) -> [InputEvent] {
+        var events: [InputEvent] = []
+        let dt = lastTime.map { Double(time - $0) / 1e9 } ?? 0
+        lastTime = time
+
+        let gesture = (r.leftGrip >= settings.gripThreshold && r.rightGrip >= settings.gripThreshold) || r.optOutButton
+        if gesture {
+            if holdStart == nil { holdStart = time }
+            if !optOutFired, let start = holdStart, Double(time - start) / 1e9 >= settings.optOutHoldSeconds - 1e-6 {
+                optOutFired = true
+                events.append(.optOut)
+            }
+        } else {
+            holdStart = nil
+            optOutFired = false
+        }
+
+        if r.pause && !pauseWasDown { events.append(.pauseRequest) }
+        pauseWasDown = r.pause
+
+        // Slider: deflect to move, let go to commit the rating.
+        let deadZone: Float = 0.2
+        if abs(r.sudsAxis) > deadZone {
+            let current = slider ?? Double(settings.sudsStart)
+            let moved = current + Double(r.sudsAxis) * settings.sudsPointsPerSecond * dt
+            slider = min(100, max(0, moved))
+            sliderMoved = true
+        } else if sliderMoved, let value = slider {
+            events.append(.sudsRating(Int(value.rounded())))
+            slider = nil
+            sliderMoved = false
+        }
+        return events
+    }
+}

@@ -1,0 +1,225 @@
+// The OpenXR frame loop. Per frame, on the thread that calls run():
+//   poll events -> xrWaitFrame -> read input (FOCUSED only) -> delegate.frame (drains the mailbox)
+//   -> xrBeginFrame -> locate views -> render if shouldRender -> xrEndFrame (always).
+// The session state machine decides begin/end/recreate/exit; see docs/xr.md.
+import COpenXR
+import CVulkan
+import Foundation
+import SceneModel
+
+public struct XRConfiguration {
+    public var appName = "exposure"
+    /// Enable VK_LAYER_KHRONOS_validation and collect its messages in `validationMessages`.
+    public var vulkanValidation = false
+    public var input = InputSettings()
+    /// Height of the eyes above the floor assumed when the runtime has no stage space.
+    public var floorOffsetWhenNoStage: Float = 1.6
+    /// Submit depth (XR_KHR_composition_layer_depth) when the runtime offers it and the renderer writes depth.
+    public var submitDepth = true
+    public var nearZ: Float = 0.05
+    public var farZ: Float = 100
+    /// Backoff between attempts to recreate a lost session: first delay, doubling up to the maximum.
+    public var recreateInitialDelay: Double = 0.5
+    public var recreateMaxDelay: Double = 8
+    public var recreateMaxAttempts = 6
+    /// Builds the renderer once the Vulkan device exists; the default clears to the scene colour.
+    public var makeRenderer: EyeRendererFactory = { context, _, _, _ in try ClearColorRenderer(context: context) }
+    public init() {}
+}
+
+public final class OpenXRFrameLoop: FrameLoop {
+    public let configuration: XRConfiguration
+    /// OpenXR (XR_EXT_debug_utils) and Vulkan validation messages, warnings and errors.
+    public let validationMessages = MessageLog()
+    /// How many times the session was recreated after LOSS_PENDING.
+    public private(set) var recreations = 0
+    public private(set) var runtimeName = ""
+    private let mailbox = InputMailbox()
+    private var frameIndex = 0
+
+    public init(configuration: XRConfiguration = XRConfiguration()) { self.configuration = configuration }
+
+    public func requestStop() { mailbox.requestStop() }
+    /// Input from outside the headset (keyboard, tests), delivered with the next frame.
+    public func inject(_ event: InputEvent) { mailbox.post(event) }
+
+    private enum Outcome { case exited, lost }
+
+    public func run(delegate: FrameDelegate) throws {
+        var delay = configuration.recreateInitialDelay
+        var failures = 0
+        while true {
+            let outcome: Outcome
+            do {
+                outcome = try runOneSession(delegate: delegate)
+                failures = 0
+            } catch let error as XRError where recreations > 0 && failures < configuration.recreateMaxAttempts {
+                // After a loss the runtime may need a moment to come back: retry with backoff.
+                failures += 1
+                _ = error
+                outcome = .lost
+            }
+            switch outcome {
+            case .exited:
+                return
+            case .lost:
+                if mailbox.stopRequested { return }
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, configuration.recreateMaxDelay)
+                recreations += 1
+            }
+        }
+    }
+
+    /// Creates instance .. swapchains, runs frames until EXITING or LOSS_PENDING, and tears down in reverse order.
+    private func runOneSession(delegate: FrameDelegate) throws -> Outcome {
+        let xr = try XRInstance(appName: configuration.appName, messages: validationMessages, wantDepth: configuration.submitDepth)
+        runtimeName = xr.runtimeName
+        let vulkan = try XRVulkan(xr: xr, validation: configuration.vulkanValidation, messages: validationMessages)
+        let actions = try XRActions(instance: xr, settings: configuration.input)
+        let session = try XRSession(instance: xr, vulkan: vulkan.context, floorOffset: configuration.floorOffsetWhenNoStage)
+        try actions.attach(to: session.handle)
+
+        let formats = try session.swapchainFormats()
+        let preferred: [VkFormat] = [VK_FORMAT_R8G8B8A8_SRGB, VK_FORMAT_B8G8R8A8_SRGB]
+        guard let colorFormat = preferred.first(where: { formats.contains(Int64($0.rawValue)) }) else {
+            throw XRError.unsupported("an sRGB swapchain format (offered: \(formats))")
+        }
+        let size = session.viewSizes[0]
+        let renderer = try configuration.makeRenderer(vulkan.context, colorFormat, size.width, size.height)
+        let colorUsage = XrSwapchainUsageFlags(XR_SWAPCHAIN_USAGE_COLOR_ATTACHMENT_BIT) | renderer.extraColorUsage
+        let colorChains = try session.viewSizes.map {
+            try XRSwapchain(session: session.handle, format: colorFormat, width: $0.width, height: $0.height, usage: colorUsage)
+        }
+        var depthChains: [XRSwapchain] = []
+        if configuration.submitDepth, renderer.writesDepth, xr.extensions.contains("XR_KHR_composition_layer_depth"),
+           formats.contains(Int64(VK_FORMAT_D32_SFLOAT.rawValue)) {
+            let usage = XrSwapchainUsageFlags(XR_SWAPCHAIN_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | XR_SWAPCHAIN_USAGE_TRANSFER_DST_BIT)
+            depthChains = try session.viewSizes.map {
+                try XRSwapchain(session: session.handle, format: VK_FORMAT_D32_SFLOAT, width: $0.width, height: $0.height, usage: usage)
+            }
+        }
+
+        var machine = SessionStateMachine()
+        var interpreter = InputInterpreter(settings: configuration.input)
+        var pending: [InputEvent] = []
+        var exitRequested = false
+        let resources = FrameResources(session: session, renderer: renderer, color: colorChains, depth: depthChains,
+                                       nearZ: configuration.nearZ, farZ: configuration.farZ)
+        defer {
+            // Reverse order of creation; the GPU must be idle before swapchains go.
+            vkDeviceWaitIdle(vulkan.context.device)
+            withExtendedLifetime((resources, colorChains, depthChains, renderer, session, actions, vulkan, xr)) {}
+        }
+
+        while true {
+            // Events first, so a state change acts before the next frame.
+            for state in try pollStates(xr.handle, session.handle) {
+                for action in machine.apply(state) {
+                    switch action {
+                    case .beginSession:
+                        var info = XrSessionBeginInfo()
+                        info.type = XR_TYPE_SESSION_BEGIN_INFO
+                        info.primaryViewConfigurationType = XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO
+                        try xrCheck("xrBeginSession", xrBeginSession(session.handle, &info))
+                    case .endSession:
+                        try xrCheck("xrEndSession", xrEndSession(session.handle))
+                    case .recreate:
+                        delegate.stateChanged(state)
+                        return .lost
+                    case .exit:
+                        delegate.stateChanged(state)
+                        return .exited
+                    case .focusLost:
+                        interpreter.reset()
+                        pending.append(.focusLost)
+                    case .focusRegained:
+                        pending.append(.focusRegained)
+                    }
+                }
+                delegate.stateChanged(state)
+            }
+            if mailbox.stopRequested && !exitRequested {
+                if machine.running {
+                    try xrCheck("xrRequestExitSession", xrRequestExitSession(session.handle))
+                    exitRequested = true
+                } else if machine.state != .stopping {
+                    return .exited   // never started (or already ended): nothing to stop
+                }
+            }
+            guard machine.running else {
+                Thread.sleep(forTimeInterval: 0.005)   // IDLE/STOPPING: wait for the runtime's next event
+                continue
+            }
+
+            var frameState = XrFrameState()
+            frameState.type = XR_TYPE_FRAME_STATE
+            var waitInfo = XrFrameWaitInfo(); waitInfo.type = XR_TYPE_FRAME_WAIT_INFO
+            let waited = xrWaitFrame(session.handle, &waitInfo, &frameState)
+            if waited == XR_ERROR_SESSION_LOST { return .lost }
+            try xrCheck("xrWaitFrame", waited)
+            if waited == XR_SESSION_LOSS_PENDING { continue }   // the LOSS_PENDING event follows
+            let wallClock = Date().timeIntervalSince1970
+
+            var input = pending
+            pending = []
+            if machine.inputEnabled {
+                let reading = try actions.read(session: session.handle)
+                input += interpreter.update(time: frameState.predictedDisplayTime, reading: reading)
+            }
+            input += mailbox.drain()
+
+            let located = try session.locate(at: frameState.predictedDisplayTime)
+            let info = FrameInfo(index: frameIndex, predictedDisplayTime: frameState.predictedDisplayTime,
+                                 displayPeriod: frameState.predictedDisplayPeriod, shouldRender: frameState.shouldRender != 0,
+                                 headPose: located.head, views: located.views, wallClock: wallClock,
+                                 sudsSlider: interpreter.sudsSlider)
+            frameIndex += 1
+            let scene = delegate.frame(info, input: input)
+
+            var beginInfo = XrFrameBeginInfo(); beginInfo.type = XR_TYPE_FRAME_BEGIN_INFO
+            let began = xrBeginFrame(session.handle, &beginInfo)
+            if began == XR_ERROR_SESSION_LOST { return .lost }
+            try xrCheck("xrBeginFrame", began)
+            let render = frameState.shouldRender != 0 && located.raw.count == 2
+            try resources.submit(scene: scene, views: located.views, raw: located.raw,
+                                 displayTime: frameState.predictedDisplayTime, render: render)
+        }
+    }
+
+    private func pollStates(_ instance: XrInstance, _ session: XrSession) throws -> [XRSessionState] {
+        var states: [XRSessionState] = []
+        while true {
+            var buffer = XrEventDataBuffer()
+            buffer.type = XR_TYPE_EVENT_DATA_BUFFER
+            let r = xrPollEvent(instance, &buffer)
+            if r == XR_EVENT_UNAVAILABLE { return states }
+            try xrCheck("xrPollEvent", r)
+            switch buffer.type {
+            case XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED:
+                let changed = withUnsafeBytes(of: &buffer) { $0.load(as: XrEventDataSessionStateChanged.self) }
+                if changed.session == session { states.append(XRSessionState(changed.state)) }
+            case XR_TYPE_EVENT_DATA_INSTANCE_LOSS_PENDING:
+                states.append(.lossPending)
+            default:
+                break
+            }
+        }
+    }
+}
+
+extension XRSessionState {
+    init(_ s: XrSessionState) {
+        switch s {
+        case XR_SESSION_STATE_IDLE: self = .idle
+        case XR_SESSION_STATE_READY: self = .ready
+        case XR_SESSION_STATE_SYNCHRONIZED: self = .synchronized
+        case XR_SESSION_STATE_VISIBLE: self = .visible
+        case XR_SESSION_STATE_FOCUSED: self = .focused
+        case XR_SESSION_STATE_STOPPING: self = .stopping
+        case XR_SESSION_STATE_LOSS_PENDING: self = .lossPending
+        case XR_SESSION_STATE_EXITING: self = .exiting
+        default: self = .unknown
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import ExposureCore
+import Recording
+import SessionRuntime
+import XR
+
+/// `exposure demo`: the README's first command. A whole session of the bundled heights protocol on
+/// the simulated headset (through the real OpenXR loader), with a scripted patient who habituates,
+/// opts out with the grip gesture midway, consents and goes on. Writes the record, a report and a
+/// BIDS export, and prints a summary.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a headless demo session on the simulated headset and write its record, report and export.")
+
+    @Option(help: "Directory of session records.")
+    var sessions: String = ProcessInfo.processInfo.environment["EXPOSURE_SESSIONS"] ?? "sessions"
+
+    @Option(help: "The protocol to run.")
+    var protocolPath: String = "Protocols/heights-graded.yaml"
+
+    @Option(help: "The scripted patient.")
+    var patient: String = "Protocols/patients/demo-habituating.yaml"
+
+    @Option(help: "Display rate of the simulated headset (virtual time: a 35-minute protocol runs in about a minute at 4 Hz).")
+    var displayRate: Double = 4
+
+    @Option(help: "Eye image size in pixels.")
+    var eyeSize: Int = 256
+
+    @Option(help: "Second of the session at which the patient holds both grips to opt out (negative: never).")
+    var optOutAt: Double = 540
+
+    func run() throws {
+        let started = Date()
+        let work = URL(fileURLWithPath: sessions).appendingPathComponent(".demo-headset")
+        let optOut = optOutAt >= 0 ? optOutAt : nil
+        // Capture the frame before and the frame after the opt-out, to show the safe room came at once.
+        let optOutFrame = optOut.map { Int(($0 + 1.0) * displayRate) }
+        let capture = URL(fileURLWithPath: sessions).appendingPathComponent("demo-frames")
+        try SimulatedHeadsetSetup.install(
+            script: SimulatedHeadsetSetup.demoScript(displayRateHz: displayRate, eyeSize: eyeSize, minutes: 36, optOutAt: optOut,
+                                                     captureDirectory: capture.path,
+                                                     captureFrames: [Int(displayRate * 60)] + (optOutFrame.map { [$0 - 2, $0 + 2] } ?? []),
+                                                     logPath: work.appendingPathComponent("headset.log").path),
+            in: work)
+        var options = SessionOptions(protocolPath: protocolPath, participantID: "DEMO-001", sessionsDirectory: sessions)
+        options.patientScript = try PatientScriptParser.load(path: patient)
+        options.sound = false
+        let outcome = try SessionLauncher.run(options, xr: XRConfiguration(), runtimeLabel: "Exposure Simulated Headset")
+        SessionLauncher.printOutcome(outcome)
+
+        let store = try SessionStore(directory: URL(fileURLWithPath: sessions))
+        let id = URL(fileURLWithPath: outcome.recordPath).lastPathComponent.replacingOccurrences(of: ".session.sqlite", with: "")
+        let record = try store.read(id)
+        let exportDir = URL(fileURLWithPath: sessions).appendingPathComponent("\(id)-bids")
+        let exported = try RecordExporter.export(record, format: .bids, to: exportDir)
+        let report = URL(fileURLWithPath: sessions).appendingPathComponent("\(id)-report.html")
+        try SessionReport.write(record, to: report)
+
+        let steps = ReportAnalysis.steps(record)
+        print("")
+        print("Demo summary")
+        print("  record:   \(outcome.recordPath) (\(record.state.rawValue))")
+        print("  length:   \(Self.clock(record.sessionLength)) of session time, \(record.poses.count) head poses, \(record.events.count) events, \(record.ratings.count) ratings")
+        print("  steps:    \(steps.count) step periods; highest reached: \(steps.max { $0.number < $1.number }?.name ?? "none")")
+        for s in steps {
+            let peak = s.peakSUDS.map { "peak SUDS \(Int($0))" } ?? "no SUDS"
+            let drop = s.reductionPercent.map { ", fell \(Int($0.rounded()))%" } ?? ""
+            print("            \(s.number). \(s.name): \(Self.clock(s.end - s.start)), \(peak)\(drop)")
+        }
+        let safety = record.events.filter { $0.kind == EventKind.safety || $0.kind == EventKind.optOut
+            || ($0.actor == .safety && $0.kind == EventKind.step) }
+        for e in safety.prefix(8) { print("  safety:   \(Self.clock(e.sessionTime)) \(e.actor.rawValue): \(e.reason)") }
+        print("  report:   \(report.path)")
+        print("  BIDS:     \(exportDir.path) (\(exported.files.count) files)")
+        print("  frames:   \(capture.path) (the safe room appears on the frame after the grips are held)")
+        print("  took \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
+        if outcome.error != nil { throw ExitCode(2) }
+    }
+
+    static func clock(_ t: Double) -> String {
+        let s = Int(t.rounded())
+        return String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

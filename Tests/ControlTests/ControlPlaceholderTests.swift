@@ -1,4 +1,0 @@
-import XCTest
-
-// ControlTests: placeholder until the module lands.
-final class ControlPlaceholderTests: XCTestCase { func testModuleLinks() {} }

@@ -1,0 +1,156 @@
+@testable import Control
+import XCTest
+
+final class ProtocolDecodingTests: XCTestCase {
+    func testHelloNeedsVersionAndOneCredential() throws {
+        XCTAssertEqual(try ClientMessageDecoder.decode(#"{"type":"hello","v":1,"token":"abc"}"#), .hello(token: "abc", pairingCode: nil))
+        XCTAssertEqual(try ClientMessageDecoder.decode(#"{"type":"hello","v":1,"pairing_code":"1234-5678"}"#),
+                       .hello(token: nil, pairingCode: "1234-5678"))
+        XCTAssertEqual(code(#"{"type":"hello","token":"abc"}"#), .unsupportedVersion)
+        XCTAssertEqual(code(#"{"type":"hello","v":1}"#), .invalidField)
+        XCTAssertEqual(code(#"{"type":"hello","v":1,"token":"a","pairing_code":"1"}"#), .invalidField)
+    }
+
+    func testUnknownVersionNamesTheSupportedOne() {
+        do {
+            _ = try ClientMessageDecoder.decode(#"{"type":"command","v":2,"id":"x","command":{"kind":"pause"}}"#)
+            XCTFail("version 2 accepted")
+        } catch let error as ControlProtocolError {
+            XCTAssertEqual(error.code, .unsupportedVersion)
+            XCTAssertTrue(error.message.contains("version 1"), error.message)
+            XCTAssertEqual(error.id, "x")
+        } catch { XCTFail("\(error)") }
+    }
+
+    func testEveryCommandKindDecodes() throws {
+        let cases: [(String, ControlCommand)] = [
+            (#"{"kind":"set_intensity","value":55,"confirm":true,"reason":"ready"}"#, .setIntensity(value: 55, confirmed: true, reason: "ready")),
+            (#"{"kind":"set_intensity","value":10}"#, .setIntensity(value: 10, confirmed: false, reason: nil)),
+            (#"{"kind":"set_parameter","name":"wind_speed_mps","value":4.5}"#, .setParameter(name: "wind_speed_mps", value: 4.5)),
+            (#"{"kind":"next_step"}"#, .nextStep),
+            (#"{"kind":"previous_step"}"#, .previousStep),
+            (#"{"kind":"fire_event","name":"crowd_arrives"}"#, .fireEvent(name: "crowd_arrives")),
+            (#"{"kind":"request_suds"}"#, .requestSUDS),
+            (#"{"kind":"pause"}"#, .pause),
+            (#"{"kind":"resume"}"#, .resume),
+            (#"{"kind":"end","reason":"patient asked"}"#, .end(reason: "patient asked")),
+            (#"{"kind":"message","text":"Breathe slowly"}"#, .showMessage(text: "Breathe slowly")),
+        ]
+        for (body, expected) in cases {
+            XCTAssertEqual(try ClientMessageDecoder.decode(#"{"type":"command","v":1,"id":"a","command":"# + body + "}"),
+                           .command(id: "a", command: expected), body)
+        }
+        XCTAssertEqual(Set(cases.map(\.1.kind)), Set(ControlCommand.allKinds))
+    }
+
+    func testInvalidFieldsAreNamed() {
+        let cases: [(String, ControlErrorCode, String)] = [
+            (#"{"kind":"set_intensity","value":150}"#, .invalidField, "command.value"),
+            (#"{"kind":"set_intensity","value":-1}"#, .invalidField, "command.value"),
+            (#"{"kind":"set_intensity","value":true}"#, .invalidField, "command.value"),
+            (#"{"kind":"set_intensity","value":"50"}"#, .invalidField, "command.value"),
+            (#"{"kind":"set_intensity","value":50,"confirm":1}"#, .invalidField, "command.confirm"),
+            (#"{"kind":"set_parameter","name":"Wind Speed","value":1}"#, .invalidField, "command.name"),
+            (#"{"kind":"message","text":"line one\nline two"}"#, .invalidField, "command.text"),
+            (#"{"kind":"message","text":""}"#, .invalidField, "command.text"),
+            (#"{"kind":"launch_rocket"}"#, .unknownCommand, "launch_rocket"),
+        ]
+        for (body, expectedCode, mention) in cases {
+            do {
+                _ = try ClientMessageDecoder.decode(#"{"type":"command","v":1,"id":"a","command":"# + body + "}")
+                XCTFail("accepted \(body)")
+            } catch let error as ControlProtocolError {
+                XCTAssertEqual(error.code, expectedCode, body)
+                XCTAssertTrue(error.message.contains(mention), "\(error.message) should name \(mention)")
+                XCTAssertEqual(error.id, "a")
+            } catch { XCTFail("\(error)") }
+        }
+        let longText = String(repeating: "a", count: CommandLimits.maxPatientMessageLength + 1)
+        XCTAssertEqual(code(#"{"type":"command","id":"a","command":{"kind":"message","text":""# + longText + #""}}"#), .invalidField)
+    }
+
+    func testMalformedAndOversized() {
+        XCTAssertEqual(code("{not json"), .malformedMessage)
+        XCTAssertEqual(code("[1,2]"), .malformedMessage)
+        XCTAssertEqual(code(#"{"type":"dance"}"#), .unknownType)
+        XCTAssertEqual(code(#"{"type":"command","command":{"kind":"pause"}}"#), .invalidField)
+        let big = #"{"type":"ping","pad":""# + String(repeating: "x", count: WireFormat.maxClientMessageBytes) + #""}"#
+        XCTAssertEqual(code(big), .messageTooLarge)
+    }
+
+    func testServerMessagesRoundTrip() throws {
+        let telemetry = EmbeddedControlledSession().latestTelemetry()
+        let messages: [ServerMessage] = [
+            .ack(id: "c1", sequence: 7),
+            .error(ControlProtocolError(.forbidden, "no", id: "c2")),
+            .telemetry(seq: 3, telemetry),
+            .pong(id: nil),
+            .welcome(.init(v: 1, role: .observer, connectionId: 4, displayName: "observer-4", token: nil,
+                           telemetryHz: 15, maxMessageBytes: 16384, commandsPerSecond: 20)),
+        ]
+        for message in messages {
+            XCTAssertEqual(try ServerMessage.parse(message.jsonText()), message)
+        }
+        let text = ServerMessage.telemetry(seq: 3, telemetry).jsonText()
+        for key in ["\"type\":\"telemetry\"", "\"seq\":3", "\"intensity_step_limit\"", "\"last_applied_command_seq\"", "\"frame_health\""] {
+            XCTAssertTrue(text.contains(key), "\(key) missing from \(text)")
+        }
+    }
+
+    func testConstantTimeEqual() {
+        XCTAssertTrue(constantTimeEqual("abc123", "abc123"))
+        XCTAssertFalse(constantTimeEqual("abc123", "abc124"))
+        XCTAssertFalse(constantTimeEqual("abc", "abc123"))
+        XCTAssertFalse(constantTimeEqual("", "a"))
+    }
+
+    func testRateLimiterRefillsOverTime() {
+        let start = ContinuousClock.now
+        var limiter = RateLimiter(ratePerSecond: 10, burst: 3, now: start)
+        XCTAssertEqual((0..<5).map { _ in limiter.allow(now: start) }, [true, true, true, false, false])
+        XCTAssertTrue(limiter.allow(now: start + .milliseconds(100)))
+        XCTAssertFalse(limiter.allow(now: start + .milliseconds(100)))
+    }
+
+    func testPairingCodesWorkOnceAndLockAfterFailures() {
+        let keys = AccessKeys.generate()
+        XCTAssertEqual(keys.therapistToken.count, 64)
+        XCTAssertNotEqual(keys.therapistToken, keys.observerToken)
+        let auth = Authenticator(keys: keys)
+        XCTAssertEqual(auth.authenticate(token: nil, pairingCode: keys.observerPairingCode),
+                       .granted(.observer, issuedToken: keys.observerToken))
+        guard case .denied = auth.authenticate(token: nil, pairingCode: keys.observerPairingCode) else {
+            return XCTFail("a pairing code worked twice")
+        }
+        for _ in 0..<Authenticator.maxFailedAttemptsBeforeCodesLock { _ = auth.authenticate(token: nil, pairingCode: "0000-0000") }
+        guard case .denied = auth.authenticate(token: nil, pairingCode: keys.therapistPairingCode) else {
+            return XCTFail("pairing codes still work after repeated failures")
+        }
+        XCTAssertEqual(auth.authenticate(token: keys.therapistToken, pairingCode: nil), .granted(.therapist, issuedToken: nil))
+    }
+
+    func testListenPolicy() {
+        XCTAssertTrue(ListenPolicy.isLoopback("127.0.0.1"))
+        XCTAssertTrue(ListenPolicy.isLoopback("127.1.2.3"))
+        XCTAssertTrue(ListenPolicy.isLoopback("::1"))
+        XCTAssertTrue(ListenPolicy.isLoopback("localhost"))
+        XCTAssertFalse(ListenPolicy.isLoopback("0.0.0.0"))
+        XCTAssertFalse(ListenPolicy.isLoopback("192.168.1.20"))
+        XCTAssertFalse(ListenPolicy.isLoopback("127.evil.com"))
+        XCTAssertThrowsError(try ControlServer(session: EmbeddedControlledSession(),
+                                               configuration: ControlServerConfiguration(host: "0.0.0.0"))) { error in
+            XCTAssertEqual(error as? ControlSetupError, .remoteListenNeedsTLS(host: "0.0.0.0"))
+        }
+    }
+
+    private func code(_ text: String) -> ControlErrorCode? {
+        do {
+            _ = try ClientMessageDecoder.decode(text)
+            return nil
+        } catch let error as ControlProtocolError {
+            return error.code
+        } catch {
+            return nil
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import XCTest
-
-// SessionRuntimeTests: placeholder until the module lands.
-final class SessionRuntimePlaceholderTests: XCTestCase { func testModuleLinks() {} }
