@@ -1,3 +1,4 @@
+import COpenXR
 import Foundation
 
 /// The headset part of `exposure doctor`: which OpenXR runtime the Khronos loader will use, found
@@ -69,7 +70,48 @@ enum HeadsetDoctor {
             return .fail("OpenXR runtime", "\(name) is selected (\(manifest)) but its library \(resolved) is missing",
                          fix: "reinstall \(name), or select another runtime; " + installHint, for: .headset)
         }
-        return .pass("OpenXR runtime", "\(name), selected by \(manifest) (\(found.how)); library \(resolved)", for: .headset)
+        switch loadedExtensions() {
+        case .failure(let why):
+            return .fail("OpenXR runtime", "\(name) is selected (\(manifest)) but the OpenXR loader cannot load it: \(why)",
+                         fix: "start the runtime's service (Monado: `monado-service`; SteamVR: start SteamVR), reinstall it, or select another; " + installHint,
+                         for: .headset)
+        case .success(let extensions) where !extensions.contains(requiredExtension):
+            return .fail("OpenXR runtime", "\(name) loads but lacks \(requiredExtension), which the renderer needs to share Vulkan with it",
+                         fix: "update \(name) to a release with \(requiredExtension), or use Monado or SteamVR", for: .headset)
+        case .success(let extensions):
+            return .pass("OpenXR runtime", "\(name), selected by \(manifest) (\(found.how)); loads and offers \(requiredExtension) (\(extensions.count) extensions)",
+                         for: .headset)
+        }
+    }
+
+    static let requiredExtension = "XR_KHR_vulkan_enable2"
+
+    /// Asks the Khronos loader for the runtime's extensions: this loads the runtime library
+    /// without starting a session (no headset needs to be on).
+    static func loadedExtensions() -> Result<Set<String>, RuntimeLoadFailure> {
+        var count: UInt32 = 0
+        var result = xrEnumerateInstanceExtensionProperties(nil, 0, &count, nil)
+        guard exposure_xr_succeeded(result) != 0 else { return .failure(RuntimeLoadFailure(result)) }
+        var blank = XrExtensionProperties()
+        blank.type = XR_TYPE_EXTENSION_PROPERTIES
+        var properties = [XrExtensionProperties](repeating: blank, count: Int(count))
+        result = xrEnumerateInstanceExtensionProperties(nil, count, &count, &properties)
+        guard exposure_xr_succeeded(result) != 0 else { return .failure(RuntimeLoadFailure(result)) }
+        let names = properties.prefix(Int(count)).map { property -> String in
+            var name = property.extensionName
+            return withUnsafeBytes(of: &name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+        }
+        return .success(Set(names))
+    }
+
+    struct RuntimeLoadFailure: Error, CustomStringConvertible {
+        var result: XrResult
+        init(_ result: XrResult) { self.result = result }
+        var description: String {
+            "xrEnumerateInstanceExtensionProperties returned \(String(cString: exposure_xr_result_name(result)))"
+        }
     }
 
     /// The tests load libSimulatedHeadset.so from the build folder as an OpenXR runtime.

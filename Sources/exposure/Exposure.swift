@@ -17,7 +17,6 @@ struct Exposure: ParsableCommand {
             DoctorCommand.self,
             BenchCommand.self,
             AudioPreview.self,
-            BenchControl.self,
         ])
 }
 

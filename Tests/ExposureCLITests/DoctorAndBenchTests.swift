@@ -36,22 +36,36 @@ final class DoctorAndBenchTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("NOT READY  headset sessions"), result.stdout)
     }
 
-    func testDoctorReadsTheSelectedRuntimeManifest() throws {
+    func manifest(in dir: URL, name: String, library: String) throws -> URL {
+        let url = dir.appendingPathComponent("\(UUID().uuidString).json")
+        let object: [String: Any] = ["file_format_version": "1.0.0", "runtime": ["name": name, "library_path": library]]
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        return url
+    }
+
+    func runtimeLine(_ result: CLIResult) throws -> String {
+        try XCTUnwrap(result.lines.first { $0.dropFirst(5).hasPrefix("OpenXR runtime:") }, result.stdout)
+    }
+
+    func testDoctorLoadsTheSelectedRuntime() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let library = dir.appendingPathComponent("libfake_runtime.so")
-        FileManager.default.createFile(atPath: library.path, contents: Data([0x7f]))
-        let manifest = dir.appendingPathComponent("fake.json")
-        try #"{"file_format_version": "1.0.0", "runtime": {"name": "Fake Runtime", "library_path": "./libfake_runtime.so"}}"#
-            .write(to: manifest, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["doctor"], environment: ["XR_RUNTIME_JSON": manifest.path])
-        let line = try XCTUnwrap(result.lines.first { $0.contains("OpenXR runtime:") }, result.stdout)
-        XCTAssertTrue(line.hasPrefix("ok   ") && line.contains("Fake Runtime") && line.contains(library.path), line)
+        // The simulated headset is a real OpenXR runtime built next to the binary.
+        let simulated = try CLI.binary().deletingLastPathComponent().appendingPathComponent("libSimulatedHeadset.so")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: simulated.path), "libSimulatedHeadset.so is not built")
+        let good = try CLI.run(["doctor"], environment: ["XR_RUNTIME_JSON": try manifest(in: dir, name: "Simulated Test Headset", library: simulated.path).path])
+        let line = try runtimeLine(good)
+        XCTAssertTrue(line.hasPrefix("ok   ") && line.contains("Simulated Test Headset") && line.contains("XR_KHR_vulkan_enable2"), line)
+        XCTAssertTrue(good.stdout.contains("ready      headset sessions"), good.stdout)
 
-        try FileManager.default.removeItem(at: library)
-        let missing = try CLI.run(["doctor"], environment: ["XR_RUNTIME_JSON": manifest.path])
-        let failLine = try XCTUnwrap(missing.lines.first { $0.contains("OpenXR runtime:") })
-        XCTAssertTrue(failLine.hasPrefix("FAIL") && failLine.contains("missing"), failLine)
+        // A file that is not a shared library: selected, present, but the loader refuses it.
+        let fake = dir.appendingPathComponent("libfake_runtime.so")
+        FileManager.default.createFile(atPath: fake.path, contents: Data("not a library".utf8))
+        let refused = try runtimeLine(try CLI.run(["doctor"], environment: ["XR_RUNTIME_JSON": try manifest(in: dir, name: "Fake", library: "./libfake_runtime.so").path]))
+        XCTAssertTrue(refused.hasPrefix("FAIL") && refused.contains("cannot load"), refused)
+
+        let gone = try runtimeLine(try CLI.run(["doctor"], environment: ["XR_RUNTIME_JSON": try manifest(in: dir, name: "Gone", library: "./libgone.so").path]))
+        XCTAssertTrue(gone.hasPrefix("FAIL") && gone.contains(dir.appendingPathComponent("libgone.so").path) && gone.contains("missing"), gone)
     }
 
     func testBenchRenderPrintsTheDocumentedJSON() throws {
@@ -83,12 +97,26 @@ final class DoctorAndBenchTests: XCTestCase {
         XCTAssertGreaterThan(number(flat["poses_per_s"]) ?? 0, 0)
     }
 
+    func testBenchControlPrintsJSON() throws {
+        let result = try CLI.run(["bench", "control", "--observers", "1", "--commands", "4", "--command-rate", "20"])
+        XCTAssertEqual(result.status, 0, result.output)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+        XCTAssertEqual(object["commands"] as? Int, 4)
+        XCTAssertEqual(object["observers"] as? Int, 1)
+        for key in ["ack_ms_median", "ack_ms_p99", "confirmed_ms_median", "confirmed_ms_p99"] {
+            XCTAssertGreaterThan(number(object[key]) ?? 0, 0, key)
+        }
+        XCTAssertLessThanOrEqual(number(object["ack_ms_median"]) ?? 1, number(object["confirmed_ms_median"]) ?? 0,
+                                 "a command is acknowledged before telemetry confirms it")
+        XCTAssertNotNil(number(object["observer_telemetry_per_s_min"]))
+    }
+
     func testBenchIsOneGroupAndTheOldNamesAreGone() throws {
         let help = try CLI.run(["bench", "--help"])
-        for sub in ["render", "environments", "record"] {
+        for sub in ["render", "environments", "record", "control"] {
             XCTAssertNotNil(help.stdout.range(of: "\n +\(sub) ", options: .regularExpression), "bench lists \(sub): \(help.stdout)")
         }
-        for old in ["bench-environments", "bench-record"] {
+        for old in ["bench-environments", "bench-record", "bench-control"] {
             XCTAssertNotEqual(try CLI.run([old]).status, 0, "\(old) is no longer a command")
         }
     }
