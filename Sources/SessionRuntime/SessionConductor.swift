@@ -43,7 +43,7 @@ public final class SessionConductor {
 
     private var firstDisplayNs: Int64?
     private var lastSessionTime = 0.0
-    private var health = FrameHealth()
+    private var health = FrameRateWatch()
     private var snapshot = SessionSnapshot()
     private var lastPublished = -Double.infinity
     private var frameThreadCPUMs = 0.0
@@ -118,23 +118,36 @@ public final class SessionConductor {
     // MARK: inputs
 
     private func apply(_ input: SessionInput, at t: Double, moment m: FrameMoment) {
+        defer { markApplied(input) }
+        let engineInput: EngineInput
+        switch input.action {
+        case .engine(let i): engineInput = i
+        case .askSUDS:
+            noteTherapistRequest("suds_requested", text: nil, from: input.origin.label, at: t, moment: m); return
+        case .showMessage(let text):
+            noteTherapistRequest("patient_message", text: text, from: input.origin.label, at: t, moment: m); return
+        }
         // Commands from people are recorded with who sent them before the engine judges them.
-        if case .therapist(let command) = input.input {
+        if case .therapist(let command) = engineInput {
             var payload: [String: Any] = ["command": String(describing: command), "sender": input.origin.label]
             if let id = input.commandID { payload["command_id"] = id }
             _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
                                                kind: EventKind.command, actor: .therapist, reason: "command from \(input.origin.label)",
                                                payloadJSON: RecordedEvent.payload(payload)))
         }
-        if case .heartRate(let bpm) = input.input, bpm.isFinite {
+        if case .heartRate(let bpm) = engineInput, bpm.isFinite {
             _ = recorder?.record(PhysioSample(kind: "heart_rate_bpm", value: bpm, sessionTime: t, wallClock: m.wallClock))
             snapshot.heartRate = bpm
         }
-        if case .therapistLink(let connected) = input.input { snapshot.therapistConnected = connected }
-        engine.handle(input.input, at: t)
+        if case .therapistLink(let connected) = engineInput { snapshot.therapistConnected = connected }
+        engine.handle(engineInput, at: t)
+    }
+
+    private func markApplied(_ input: SessionInput) {
         if let id = input.commandID {
             snapshot.appliedCommandIDs.append(id)
             if snapshot.appliedCommandIDs.count > 64 { snapshot.appliedCommandIDs.removeFirst() }
+            if let seq = UInt64(id) { snapshot.lastAppliedCommandSeq = max(snapshot.lastAppliedCommandSeq, seq) }
         }
     }
 
@@ -151,16 +164,33 @@ public final class SessionConductor {
         case .ratingRecorded(.suds, let v): snapshot.sudsHistory.append(.init(time: e.time, value: v))
         case .ratingRecorded(.fms, let v): snapshot.fmsHistory.append(.init(time: e.time, value: v))
         case .intensityChanged(_, let to): snapshot.intensityHistory.append(.init(time: e.time, value: to))
-        case .safeRoomEntered, .escalationHeld, .rejected:
-            alert(e)
+        case .safeRoomEntered:
+            alert(e, kind: e.actor == .patient ? .optOut : .safety)
+        case .linkChanged(let connected):
+            if !connected { alert(e, kind: .linkLoss) }
+        case .rejected:
+            alert(e, kind: .info)
         default:
-            if e.actor == .safety { alert(e) }
+            if e.actor == .safety { alert(e, kind: .safety) }
         }
     }
 
-    private func alert(_ e: EngineEvent) {
-        snapshot.alerts.append("\(Self.clock(e.time)) \(e.actor.rawValue): \(e.reason)")
+    private var alertCount = 0
+    private func alert(_ e: EngineEvent, kind: SessionSnapshot.Alert.Kind) {
+        alertCount += 1
+        snapshot.alerts.append(.init(id: alertCount, kind: kind, message: "\(e.actor.rawValue): \(e.reason)", time: e.time))
         if snapshot.alerts.count > 20 { snapshot.alerts.removeFirst() }
+    }
+
+    /// Things the therapist asks of the patient that are not engine inputs (a SUDS question now,
+    /// a text shown in the headset). Frame thread only, like `frame`.
+    func noteTherapistRequest(_ kind: String, text: String?, from origin: String, at t: Double, moment m: FrameMoment) {
+        var payload: [String: Any] = ["sender": origin]
+        if let text { payload["text"] = text; snapshot.patientMessage = text }
+        if kind == "suds_requested" { snapshot.prompts.append("suds") }
+        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs, kind: kind,
+                                           actor: .therapist, reason: kind == "suds_requested" ? "therapist asked for a SUDS rating" : "message shown to the patient",
+                                           payloadJSON: RecordedEvent.payload(payload)))
     }
 
     // MARK: snapshot
@@ -194,7 +224,7 @@ public final class SessionConductor {
 
 /// Whether the renderer keeps up: dropped frames make people sick in VR, so a run of misses is
 /// reported to the engine (which holds escalation back) and its recovery too.
-struct FrameHealth {
+struct FrameRateWatch {
     private var window: [Int] = []
     private var cursor = 0
     private(set) var totalMissed = 0

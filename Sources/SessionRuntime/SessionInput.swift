@@ -23,11 +23,23 @@ public struct SessionInput: Sendable {
             }
         }
     }
-    public var input: EngineInput
+    /// What is asked: an engine input, or a therapist request the engine does not judge.
+    public enum Action: Sendable {
+        case engine(EngineInput)
+        /// Ask the patient for a SUDS rating now (the headset shows the rating panel).
+        case askSUDS
+        /// A short text for the patient.
+        case showMessage(String)
+    }
+    public var action: Action
     public var origin: Origin
     /// The console's command id, echoed in telemetry once the command was applied.
     public var commandID: String?
     public init(_ input: EngineInput, from origin: Origin, commandID: String? = nil) {
-        self.input = input; self.origin = origin; self.commandID = commandID
+        self.action = .engine(input); self.origin = origin; self.commandID = commandID
     }
+    public init(request: Action, from origin: Origin, commandID: String? = nil) {
+        self.action = request; self.origin = origin; self.commandID = commandID
+    }
+    public var input: EngineInput? { if case .engine(let i) = action { return i }; return nil }
 }

@@ -27,9 +27,9 @@ public final class SessionRunner {
     public func run() -> SessionOutcome {
         mirror?.start()
         let done = DispatchSemaphore(value: 0)
-        var failure: Error?
+        let failureBox = FailureBox()
         let thread = Thread { [loop, bridge] in
-            do { try loop.run(delegate: bridge) } catch { failure = error }
+            do { try loop.run(delegate: bridge) } catch { failureBox.error = error }
             done.signal()
         }
         thread.name = "frame-loop"
@@ -45,8 +45,11 @@ public final class SessionRunner {
         signal(SIGINT, SIG_DFL)
         mirror?.stop()
         var state = "aborted"
-        var error = failure.map { "\($0)" }
+        var error = failureBox.error.map { "\($0)" }
         do { state = try session.finish().rawValue } catch let e { error = (error.map { $0 + "; " } ?? "") + "closing the record: \(e)" }
         return SessionOutcome(state: state, frames: bridge.framesSeen, recordPath: session.recordPath, error: error)
     }
 }
+
+/// The frame thread's error, read after the thread has signalled that it finished.
+private final class FailureBox: @unchecked Sendable { var error: Error? }

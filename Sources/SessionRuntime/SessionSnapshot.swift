@@ -25,10 +25,21 @@ public struct SessionSnapshot: Sendable {
     public var missedFrames: Int = 0
     public var frameRateHealthy = true
     public var therapistConnected = false
-    /// Recent safety events and opt-outs, newest last.
-    public var alerts: [String] = []
+    public struct Alert: Sendable, Equatable {
+        public enum Kind: String, Sendable { case optOut = "opt_out", safety, linkLoss = "link_loss", info }
+        public var id: Int
+        public var kind: Kind
+        public var message: String
+        public var time: Double
+    }
+    /// Recent opt-outs, safety actions and refusals, newest last.
+    public var alerts: [Alert] = []
     /// Console command ids applied so far (most recent 64), so a console sees its command took effect.
     public var appliedCommandIDs: [String] = []
+    /// The highest console command sequence number applied (commands are numbered as accepted).
+    public var lastAppliedCommandSeq: UInt64 = 0
+    /// A short text the therapist asked to show the patient, and when.
+    public var patientMessage: String?
     public var prompts: [String] = []
     public var maxIntensityChange: Double = 100
     public var ended = false

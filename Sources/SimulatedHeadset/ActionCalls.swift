@@ -89,9 +89,8 @@ extension SimRuntime {
     func bindings(session s: SimSession, action: UInt, subaction: XrPath) -> [String] {
         let profile = path(config.interactionProfile)
         let list = suggested[s.instance]?[profile] ?? []
-        let sub = subaction == 0 ? nil : string(for: subaction)
-        return list.filter { $0.action == action }.compactMap { string(for: $0.binding) }
-            .filter { sub == nil || $0.hasPrefix(sub! + "/") }
+        let prefix = subaction == 0 ? "" : (string(for: subaction) ?? "") + "/"
+        return list.filter { $0.action == action }.compactMap { string(for: $0.binding) }.filter { $0.hasPrefix(prefix) }
     }
 
     func inputValue(bindings: [String], at time: XrTime) -> (scalar: Float, vector: SIMD2<Float>) {

@@ -141,9 +141,10 @@ struct ScriptedInput: Decodable {
 }
 
 /// Something the headset does at time `t`: headsetOff (FOCUSED -> VISIBLE), headsetOn (-> FOCUSED),
-/// lossPending (session lost: LOSS_PENDING), exitRequest (the runtime asks the app to stop: STOPPING).
+/// lossPending (session lost: LOSS_PENDING), sessionLost (frame calls fail with XR_ERROR_SESSION_LOST,
+/// no state event first), exitRequest (the runtime asks the app to stop: STOPPING).
 struct ScriptedEvent: Decodable {
-    enum Kind: String, Decodable { case headsetOff, headsetOn, lossPending, exitRequest }
+    enum Kind: String, Decodable { case headsetOff, headsetOn, lossPending, sessionLost, exitRequest }
     var t: Double
     var kind: Kind
 }

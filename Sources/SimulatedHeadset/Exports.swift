@@ -144,14 +144,25 @@ public func xrNegotiateLoaderRuntimeInterface(_ loaderInfo: UnsafePointer<XrNego
 /// library re-opens itself with RTLD_NODELETE the first time the loader negotiates.
 private func pinLibraryInMemory() {
     let address = UInt(bitPattern: unsafeBitCast(simGetInstanceProcAddr, to: UnsafeRawPointer.self))
-    guard let path = mappedFile(containing: address) else { return }
-    _ = dlopen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)
+    guard let path = mappedFile(containing: address) else {
+        rt.withLock { rt.log("warning: cannot find this library in /proc/self/maps; it may be unloaded and crash the app") }
+        return
+    }
+    if dlopen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == nil {
+        rt.withLock { rt.log("warning: dlopen(RTLD_NODELETE) failed for \(path)") }
+    }
 }
 
 /// The file mapped at `address`, from /proc/self/maps (dladdr needs _GNU_SOURCE, which Swift's Glibc lacks).
+/// Read with stdio: /proc files report size 0, which whole-file readers may take literally.
 private func mappedFile(containing address: UInt) -> String? {
-    guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
-    for line in maps.split(separator: "\n") {
+    guard let file = fopen("/proc/self/maps", "r") else { return nil }
+    defer { fclose(file) }
+    var buffer: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    defer { free(buffer) }
+    while getline(&buffer, &capacity, file) > 0, let cLine = buffer {
+        let line = String(cString: cLine).trimmingCharacters(in: .newlines)
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count >= 6, let dash = fields[0].firstIndex(of: "-"),
               let start = UInt(fields[0][..<dash], radix: 16),

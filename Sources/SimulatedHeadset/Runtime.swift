@@ -32,6 +32,8 @@ final class SimSession {
     /// Frames begun since xrBeginSession; the first submission makes the session visible and focused.
     var framesEnded = 0
     var headsetOff = false
+    /// Scripted abrupt loss: every frame call fails with XR_ERROR_SESSION_LOST.
+    var lost = false
     var pendingFrameBegin = false
     var lastWaitedTime: XrTime = 0
     var focusedAtSync = false

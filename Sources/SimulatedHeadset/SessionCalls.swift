@@ -111,6 +111,8 @@ private func fireEventsLocked(_ h: UInt, _ s: SimSession, seconds: Double) {
             if s.state == XR_SESSION_STATE_VISIBLE { rt.setState(h, XR_SESSION_STATE_FOCUSED) }
         case .lossPending:
             rt.setState(h, XR_SESSION_STATE_LOSS_PENDING)
+        case .sessionLost:
+            s.lost = true
         case .exitRequest:
             s.exitRequested = true
             rt.setState(h, XR_SESSION_STATE_STOPPING)
@@ -124,6 +126,7 @@ let simWaitFrame: PFN_xrWaitFrame = { session, info, frameState in
     let result: XrResult = rt.withLock {
         let h = handleValue(session)
         guard let s = rt.sessions[h] else { return XR_ERROR_HANDLE_INVALID }
+        if s.lost { return XR_ERROR_SESSION_LOST }
         if s.state == XR_SESSION_STATE_LOSS_PENDING { return XR_SESSION_LOSS_PENDING }
         guard s.running else { return XR_ERROR_SESSION_NOT_RUNNING }
         if rt.framesWaited == 0 { rt.wallStart = Date() }
@@ -132,6 +135,7 @@ let simWaitFrame: PFN_xrWaitFrame = { session, info, frameState in
         s.lastWaitedTime = time
         let seconds = rt.seconds(at: time)
         fireEventsLocked(h, s, seconds: seconds)
+        if s.lost { return XR_ERROR_SESSION_LOST }
         frameState.pointee.predictedDisplayTime = time
         frameState.pointee.predictedDisplayPeriod = rt.period
         frameState.pointee.shouldRender = XrBool32(s.state == XR_SESSION_STATE_VISIBLE || s.state == XR_SESSION_STATE_FOCUSED ? XR_TRUE : XR_FALSE)
@@ -145,6 +149,7 @@ let simWaitFrame: PFN_xrWaitFrame = { session, info, frameState in
 let simBeginFrame: PFN_xrBeginFrame = { session, info in
     rt.withLock {
         guard let s = rt.sessions[handleValue(session)] else { return XR_ERROR_HANDLE_INVALID }
+        if s.lost { return XR_ERROR_SESSION_LOST }
         if s.state == XR_SESSION_STATE_LOSS_PENDING { return XR_SESSION_LOSS_PENDING }
         guard s.running else { return XR_ERROR_SESSION_NOT_RUNNING }
         let discarded = s.pendingFrameBegin
@@ -158,6 +163,7 @@ let simEndFrame: PFN_xrEndFrame = { session, info in
     return rt.withLock {
         let h = handleValue(session)
         guard let s = rt.sessions[h] else { return XR_ERROR_HANDLE_INVALID }
+        if s.lost { return XR_ERROR_SESSION_LOST }
         if s.state == XR_SESSION_STATE_LOSS_PENDING { return XR_SESSION_LOSS_PENDING }
         guard s.running else { return XR_ERROR_SESSION_NOT_RUNNING }
         guard s.pendingFrameBegin else { return XR_ERROR_CALL_ORDER_INVALID }

@@ -30,6 +30,11 @@ public protocol EyeRenderer: AnyObject {
 /// Creates the renderer once the runtime has created the Vulkan device and chosen formats.
 public typealias EyeRendererFactory = (_ context: XRVulkanContext, _ colorFormat: VkFormat, _ width: Int, _ height: Int) throws -> EyeRenderer
 
+extension XRConfiguration {
+    /// The minimal renderer: each eye cleared to the scene colour, depth cleared to far.
+    public static let clearColorRenderer: EyeRendererFactory = { context, _, _, _ in try ClearColorRenderer(context: context) }
+}
+
 /// Clears each eye to the scene's background (indoor) or horizon colour (outdoor). No geometry.
 public final class ClearColorRenderer: EyeRenderer {
     private let context: XRVulkanContext

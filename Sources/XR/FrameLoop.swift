@@ -23,6 +23,13 @@ public struct FrameInfo: Equatable, Sendable {
     public var wallClock: Double
     /// The in-headset SUDS slider while the patient is moving it (0-100), nil otherwise: draw the panel.
     public var sudsSlider: Int?
+
+    public init(index: Int, predictedDisplayTime: Int64, displayPeriod: Int64, shouldRender: Bool, headPose: Pose,
+                views: [EyeView], wallClock: Double, sudsSlider: Int? = nil) {
+        self.index = index; self.predictedDisplayTime = predictedDisplayTime; self.displayPeriod = displayPeriod
+        self.shouldRender = shouldRender; self.headPose = headPose; self.views = views
+        self.wallClock = wallClock; self.sudsSlider = sudsSlider
+    }
 }
 
 public enum InputEvent: Equatable, Sendable {

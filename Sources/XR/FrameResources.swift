@@ -54,7 +54,7 @@ final class FrameResources {
             return di
         }
         try depthInfos.withUnsafeMutableBufferPointer { depthBuf in
-            var projViews: [XrCompositionLayerProjectionView] = (0..<2).map { eye in
+            let projViews: [XrCompositionLayerProjectionView] = (0..<2).map { eye in
                 var v = XrCompositionLayerProjectionView()
                 v.type = XR_TYPE_COMPOSITION_LAYER_PROJECTION_VIEW
                 v.next = depthBuf.count == 2 ? UnsafeRawPointer(depthBuf.baseAddress! + eye) : nil

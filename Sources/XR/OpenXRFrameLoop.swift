@@ -22,8 +22,10 @@ public struct XRConfiguration {
     public var recreateInitialDelay: Double = 0.5
     public var recreateMaxDelay: Double = 8
     public var recreateMaxAttempts = 6
-    /// Builds the renderer once the Vulkan device exists; the default clears to the scene colour.
-    public var makeRenderer: EyeRendererFactory = { context, _, _, _ in try ClearColorRenderer(context: context) }
+    /// Builds the renderer once the Vulkan device exists. The default only clears each eye to the
+    /// scene colour (fast: tests, headless demos); set `XRConfiguration.stereoRenderer(samples:)` to
+    /// draw the environment (what a patient must see).
+    public var makeRenderer: EyeRendererFactory = XRConfiguration.clearColorRenderer
     public init() {}
 }
 
@@ -53,10 +55,9 @@ public final class OpenXRFrameLoop: FrameLoop {
             do {
                 outcome = try runOneSession(delegate: delegate)
                 failures = 0
-            } catch let error as XRError where recreations > 0 && failures < configuration.recreateMaxAttempts {
+            } catch is XRError where recreations > 0 && failures < configuration.recreateMaxAttempts {
                 // After a loss the runtime may need a moment to come back: retry with backoff.
                 failures += 1
-                _ = error
                 outcome = .lost
             }
             switch outcome {
@@ -112,78 +113,84 @@ public final class OpenXRFrameLoop: FrameLoop {
             withExtendedLifetime((resources, colorChains, depthChains, renderer, session, actions, vulkan, xr)) {}
         }
 
-        while true {
-            // Events first, so a state change acts before the next frame.
-            for state in try pollStates(xr.handle, session.handle) {
-                for action in machine.apply(state) {
-                    switch action {
-                    case .beginSession:
-                        var info = XrSessionBeginInfo()
-                        info.type = XR_TYPE_SESSION_BEGIN_INFO
-                        info.primaryViewConfigurationType = XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO
-                        try xrCheck("xrBeginSession", xrBeginSession(session.handle, &info))
-                    case .endSession:
-                        try xrCheck("xrEndSession", xrEndSession(session.handle))
-                    case .recreate:
-                        delegate.stateChanged(state)
-                        return .lost
-                    case .exit:
-                        delegate.stateChanged(state)
-                        return .exited
-                    case .focusLost:
-                        interpreter.reset()
-                        pending.append(.focusLost)
-                    case .focusRegained:
-                        pending.append(.focusRegained)
+        // A session lost mid-frame (any call) is handled like LOSS_PENDING: tear down and recreate.
+        do {
+            while true {
+                // Events first, so a state change acts before the next frame.
+                for state in try pollStates(xr.handle, session.handle) {
+                    for action in machine.apply(state) {
+                        switch action {
+                        case .beginSession:
+                            var info = XrSessionBeginInfo()
+                            info.type = XR_TYPE_SESSION_BEGIN_INFO
+                            info.primaryViewConfigurationType = XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO
+                            try xrCheck("xrBeginSession", xrBeginSession(session.handle, &info))
+                        case .endSession:
+                            try xrCheck("xrEndSession", xrEndSession(session.handle))
+                        case .recreate:
+                            delegate.stateChanged(state)
+                            return .lost
+                        case .exit:
+                            delegate.stateChanged(state)
+                            return .exited
+                        case .focusLost:
+                            interpreter.reset()
+                            pending.append(.focusLost)
+                        case .focusRegained:
+                            pending.append(.focusRegained)
+                        }
+                    }
+                    delegate.stateChanged(state)
+                }
+                if mailbox.stopRequested && !exitRequested {
+                    if machine.running {
+                        try xrCheck("xrRequestExitSession", xrRequestExitSession(session.handle))
+                        exitRequested = true
+                    } else if machine.state != .stopping {
+                        return .exited   // never started (or already ended): nothing to stop
                     }
                 }
-                delegate.stateChanged(state)
-            }
-            if mailbox.stopRequested && !exitRequested {
-                if machine.running {
-                    try xrCheck("xrRequestExitSession", xrRequestExitSession(session.handle))
-                    exitRequested = true
-                } else if machine.state != .stopping {
-                    return .exited   // never started (or already ended): nothing to stop
+                guard machine.running else {
+                    Thread.sleep(forTimeInterval: 0.005)   // IDLE/STOPPING: wait for the runtime's next event
+                    continue
                 }
+
+                var frameState = XrFrameState()
+                frameState.type = XR_TYPE_FRAME_STATE
+                var waitInfo = XrFrameWaitInfo(); waitInfo.type = XR_TYPE_FRAME_WAIT_INFO
+                let waited = xrWaitFrame(session.handle, &waitInfo, &frameState)
+                if waited == XR_ERROR_SESSION_LOST { delegate.stateChanged(.lossPending); return .lost }
+                try xrCheck("xrWaitFrame", waited)
+                if waited == XR_SESSION_LOSS_PENDING { continue }   // the LOSS_PENDING event follows
+                let wallClock = Date().timeIntervalSince1970
+
+                var input = pending
+                pending = []
+                if machine.inputEnabled {
+                    let reading = try actions.read(session: session.handle)
+                    input += interpreter.update(time: frameState.predictedDisplayTime, reading: reading)
+                }
+                input += mailbox.drain()
+
+                let located = try session.locate(at: frameState.predictedDisplayTime)
+                let info = FrameInfo(index: frameIndex, predictedDisplayTime: frameState.predictedDisplayTime,
+                                     displayPeriod: frameState.predictedDisplayPeriod, shouldRender: frameState.shouldRender != 0,
+                                     headPose: located.head, views: located.views, wallClock: wallClock,
+                                     sudsSlider: interpreter.sudsSlider)
+                frameIndex += 1
+                let scene = delegate.frame(info, input: input)
+
+                var beginInfo = XrFrameBeginInfo(); beginInfo.type = XR_TYPE_FRAME_BEGIN_INFO
+                let began = xrBeginFrame(session.handle, &beginInfo)
+                if began == XR_ERROR_SESSION_LOST { delegate.stateChanged(.lossPending); return .lost }
+                try xrCheck("xrBeginFrame", began)
+                let render = frameState.shouldRender != 0 && located.raw.count == 2
+                try resources.submit(scene: scene, views: located.views, raw: located.raw,
+                                     displayTime: frameState.predictedDisplayTime, render: render)
             }
-            guard machine.running else {
-                Thread.sleep(forTimeInterval: 0.005)   // IDLE/STOPPING: wait for the runtime's next event
-                continue
-            }
-
-            var frameState = XrFrameState()
-            frameState.type = XR_TYPE_FRAME_STATE
-            var waitInfo = XrFrameWaitInfo(); waitInfo.type = XR_TYPE_FRAME_WAIT_INFO
-            let waited = xrWaitFrame(session.handle, &waitInfo, &frameState)
-            if waited == XR_ERROR_SESSION_LOST { return .lost }
-            try xrCheck("xrWaitFrame", waited)
-            if waited == XR_SESSION_LOSS_PENDING { continue }   // the LOSS_PENDING event follows
-            let wallClock = Date().timeIntervalSince1970
-
-            var input = pending
-            pending = []
-            if machine.inputEnabled {
-                let reading = try actions.read(session: session.handle)
-                input += interpreter.update(time: frameState.predictedDisplayTime, reading: reading)
-            }
-            input += mailbox.drain()
-
-            let located = try session.locate(at: frameState.predictedDisplayTime)
-            let info = FrameInfo(index: frameIndex, predictedDisplayTime: frameState.predictedDisplayTime,
-                                 displayPeriod: frameState.predictedDisplayPeriod, shouldRender: frameState.shouldRender != 0,
-                                 headPose: located.head, views: located.views, wallClock: wallClock,
-                                 sudsSlider: interpreter.sudsSlider)
-            frameIndex += 1
-            let scene = delegate.frame(info, input: input)
-
-            var beginInfo = XrFrameBeginInfo(); beginInfo.type = XR_TYPE_FRAME_BEGIN_INFO
-            let began = xrBeginFrame(session.handle, &beginInfo)
-            if began == XR_ERROR_SESSION_LOST { return .lost }
-            try xrCheck("xrBeginFrame", began)
-            let render = frameState.shouldRender != 0 && located.raw.count == 2
-            try resources.submit(scene: scene, views: located.views, raw: located.raw,
-                                 displayTime: frameState.predictedDisplayTime, render: render)
+        } catch let error as XRError where error.isLoss {
+            delegate.stateChanged(.lossPending)
+            return .lost
         }
     }
 

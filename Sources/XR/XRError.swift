@@ -27,6 +27,14 @@ public enum XRError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+extension XRError {
+    /// The runtime lost the session or instance: recreate rather than give up.
+    public var isLoss: Bool {
+        if case let .call(_, result) = self { return result == "XR_ERROR_SESSION_LOST" || result == "XR_ERROR_INSTANCE_LOST" }
+        return false
+    }
+}
+
 /// The XrResult's name from openxr_reflection.h.
 func xrResultName(_ r: XrResult) -> String { String(cString: exposure_xr_result_name(r)) }
 

@@ -31,6 +31,9 @@ struct Demo: ParsableCommand {
     @Option(help: "Second of the session at which the patient holds both grips to opt out (negative: never).")
     var optOutAt: Double = 540
 
+    @Flag(help: "Do not start the therapist console.")
+    var noConsole = false
+
     func run() throws {
         let started = Date()
         let work = URL(fileURLWithPath: sessions).appendingPathComponent(".demo-headset")
@@ -47,7 +50,11 @@ struct Demo: ParsableCommand {
         var options = SessionOptions(protocolPath: protocolPath, participantID: "DEMO-001", sessionsDirectory: sessions)
         options.patientScript = try PatientScriptParser.load(path: patient)
         options.sound = false
-        let outcome = try SessionLauncher.run(options, xr: XRConfiguration(), runtimeLabel: "Exposure Simulated Headset")
+        // The console listens on loopback on a free port while the demo runs: open it to watch.
+        var console = ConsoleOptions()
+        console.port = 0
+        let outcome = try SessionLauncher.run(options, xr: XRConfiguration(), runtimeLabel: "Exposure Simulated Headset",
+                                              console: noConsole ? nil : console)
         SessionLauncher.printOutcome(outcome)
 
         let store = try SessionStore(directory: URL(fileURLWithPath: sessions))

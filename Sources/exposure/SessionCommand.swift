@@ -33,6 +33,24 @@ struct Session: ParsableCommand {
     @Flag(help: "Enable Vulkan validation (development).")
     var validation = false
 
+    @Option(help: "Address the therapist console listens on. Anything but loopback needs TLS (--tls-cert/--tls-key or --tls-self-signed).")
+    var listen: String = "127.0.0.1"
+
+    @Option(help: "Port of the therapist console.")
+    var port: Int = 8770
+
+    @Option(help: "TLS certificate (PEM) for the console.")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key (PEM) for the console.")
+    var tlsKey: String?
+
+    @Flag(help: "Generate a self-signed TLS certificate for the console on first run (kept in the sessions directory).")
+    var tlsSelfSigned = false
+
+    @Flag(help: "Run without the therapist console.")
+    var noConsole = false
+
     func run() throws {
         var options = SessionOptions(protocolPath: protocolPath, participantID: participant, sessionsDirectory: sessions)
         options.sessionNumber = sessionNumber
@@ -41,7 +59,14 @@ struct Session: ParsableCommand {
         if let patient { options.patientScript = try PatientScriptParser.load(path: patient) }
         var xr = XRConfiguration()
         xr.vulkanValidation = validation
-        let outcome = try SessionLauncher.run(options, xr: xr, runtimeLabel: "OpenXR")
+        var console: ConsoleOptions?
+        if !noConsole {
+            var c = ConsoleOptions()
+            c.host = listen; c.port = port; c.certificate = tlsCert; c.privateKey = tlsKey
+            if tlsSelfSigned { c.selfSignedDirectory = URL(fileURLWithPath: sessions).appendingPathComponent(".tls").path }
+            console = c
+        }
+        let outcome = try SessionLauncher.run(options, xr: xr, runtimeLabel: "OpenXR", console: console)
         SessionLauncher.printOutcome(outcome)
         if outcome.error != nil { throw ExitCode(2) }
     }
@@ -54,7 +79,7 @@ enum SessionLauncher {
 
     /// Prepares the session, runs it on the OpenXR frame loop and closes the record.
     static func run(_ options: SessionOptions, xr: XRConfiguration, runtimeLabel: String,
-                    mirror: MirrorView? = nil) throws -> SessionOutcome {
+                    console: ConsoleOptions?) throws -> SessionOutcome {
         var xr = xr
         // TODO(lead): plug the StereoRenderer adapter in once XR provides it.
         let loop = OpenXRFrameLoop(configuration: xr)
@@ -65,6 +90,22 @@ enum SessionLauncher {
             throw ValidationError(e.description)
         }
         print("session \(prepared.sessionID): protocol \(prepared.plan.id) \(prepared.plan.version), \(prepared.plan.steps.count) steps, participant \(options.participantID)")
+        var mirror: MirrorView?
+        var host: ConsoleHost?
+        if let console {
+            mirror = MirrorView()
+            do {
+                let h = try ConsoleHost(session: prepared, mirror: mirror, options: console)
+                _ = try h.start()
+                print(h.instructions)
+                host = h
+            } catch {
+                // The session must not start without its console when one was asked for.
+                try? prepared.finish()
+                throw ValidationError("the therapist console could not start: \(error)")
+            }
+        }
+        defer { host?.stop() }
         return SessionRunner(session: prepared, loop: loop, mirror: mirror).run()
     }
 

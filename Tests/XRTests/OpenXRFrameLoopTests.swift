@@ -11,6 +11,7 @@ final class OpenXRFrameLoopTests: XCTestCase {
         var config = XRConfiguration()
         config.vulkanValidation = true
         config.recreateInitialDelay = 0.01
+        config.makeRenderer = XRConfiguration.clearColorRenderer
         return OpenXRFrameLoop(configuration: config)
     }
 
@@ -141,6 +142,23 @@ final class OpenXRFrameLoopTests: XCTestCase {
         let log = fixture.runtimeLog()
         XCTAssertEqual(log.filter { $0 == "session created" }.count, 2)
         XCTAssertEqual(log.filter { $0 == "instance destroyed" }.count, 2)
+        assertClean(loop, fixture)
+    }
+
+    func testSessionLostMidFrameIsRecreatedLikeLossPending() throws {
+        let fixture = try SimulatedHeadsetFixture("lost", script: [
+            "width": 16, "height": 16, "displayRateHz": 20, "exitAfterFrames": 20, "captureFrames": [],
+            "events": [["t": 0.4, "kind": "sessionLost"]],
+        ])
+        defer { fixture.cleanUp() }
+        let loop = makeLoop()
+        let delegate = RecordingDelegate()
+        try loop.run(delegate: delegate)
+
+        XCTAssertEqual(loop.recreations, 1)
+        XCTAssertTrue(delegate.states.contains(.lossPending), "the delegate was not told about the loss: \(delegate.states)")
+        XCTAssertEqual(delegate.states.suffix(3), [.stopping, .idle, .exiting])
+        XCTAssertEqual(fixture.runtimeLog().filter { $0 == "session created" }.count, 2)
         assertClean(loop, fixture)
     }
 

@@ -15,8 +15,10 @@ final class ValidationPlumbingTests: XCTestCase {
         let result = xrGetSystemProperties(instance.handle, instance.systemId, &props)
         XCTAssertEqual(result, XR_ERROR_VALIDATION_FAILURE)
         withExtendedLifetime(instance) {}
-        let reported = messages.messages + fixture.coreValidationProblems()
-        XCTAssertFalse(reported.isEmpty, "core validation said nothing about a wrong structure type")
+        // The file is what the frame loop tests check. (With text export to a file, this layer
+        // version sends nothing to XR_EXT_debug_utils messengers.)
+        XCTAssertTrue(fixture.coreValidationProblems().contains { $0.contains("VUID") },
+                      "core validation wrote nothing about a wrong structure type")
     }
 
     func testVulkanValidationReportsAMisusedCall() throws {

@@ -1,0 +1,62 @@
+// Starts and stops the therapist console server for a session, from synchronous code (the CLI),
+// and tells the therapist where to connect. Tokens are printed once to the terminal that started
+// the session, never written to logs or the record.
+import Foundation
+import Control
+
+public struct ConsoleOptions: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8770
+    public var certificate: String?
+    public var privateKey: String?
+    /// Directory for a self-signed certificate generated on first run.
+    public var selfSignedDirectory: String?
+    public var telemetryHz: Double = 15
+    public init() {}
+}
+
+public final class ConsoleHost: @unchecked Sendable {
+    public let server: ControlServer
+    public let bridge: ControlBridge
+    public private(set) var port = 0
+
+    public init(session: PreparedSession, mirror: MirrorView?, options: ConsoleOptions) throws {
+        var tls: TLSSetup?
+        if let cert = options.certificate, let key = options.privateKey { tls = .files(certificate: cert, privateKey: key) }
+        else if let dir = options.selfSignedDirectory { tls = .selfSigned(directory: dir) }
+        bridge = ControlBridge(session: session, mirror: mirror)
+        server = try ControlServer(session: bridge, configuration: ControlServerConfiguration(
+            host: options.host, port: options.port, tls: tls, telemetryHz: options.telemetryHz))
+    }
+
+    /// Starts listening; returns the bound port.
+    public func start() throws -> Int {
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Task { [server] in
+            do { box.port = try await server.start() } catch { box.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let e = box.error { throw e }
+        port = box.port
+        return port
+    }
+
+    public func stop() {
+        let done = DispatchSemaphore(value: 0)
+        Task { [server] in await server.stop(); done.signal() }
+        done.wait()
+    }
+
+    /// What to tell the person who started the session.
+    public var instructions: String {
+        """
+        therapist console: \(server.consoleURL(role: .therapist))
+        observer view:     \(server.consoleURL(role: .observer))
+        pairing codes:     therapist \(server.keys.therapistPairingCode), observer \(server.keys.observerPairingCode)
+        """
+    }
+
+    private final class ResultBox: @unchecked Sendable { var port = 0; var error: Error? }
+}

@@ -1,0 +1,122 @@
+// The runtime's side of the therapist console: commands from the server become mailbox inputs
+// (applied on the next frame, judged by the engine's safety rules), telemetry is read from the
+// snapshot the frame thread publishes. Nothing here blocks or touches frame-thread state.
+import Foundation
+import Control
+import ExposureCore
+import Recording
+
+public final class ControlBridge: ControlledSession, @unchecked Sendable {
+    private let conductor: SessionConductor
+    private let recorder: SessionRecorder?
+    private let mirror: MirrorView?
+    private let sessionID: String
+    private let lock = NSLock()
+    private var nextSequence: UInt64 = 0
+
+    public init(session: PreparedSession, mirror: MirrorView?) {
+        conductor = session.conductor; recorder = session.recorder; self.mirror = mirror; sessionID = session.sessionID
+    }
+
+    public func submit(_ command: ControlCommand, from sender: Sender) async -> CommandOutcome {
+        let snap = conductor.board.latest
+        if let refusal = Self.refusal(command, snapshot: snap) { return refusal }
+        let seq = lock.withLock { nextSequence += 1; return nextSequence }
+        let origin = SessionInput.Origin.therapist(sender.displayName)
+        let input: SessionInput
+        switch Self.action(command) {
+        case .engine(let i): input = SessionInput(i, from: origin, commandID: String(seq))
+        case let other: input = SessionInput(request: other, from: origin, commandID: String(seq))
+        }
+        guard conductor.mailbox.post(input) else {
+            return .rejected(code: "busy", message: "the session is receiving too many commands; try again in a moment")
+        }
+        return .accepted(sequence: seq)
+    }
+
+    /// Refusals the console should hear at once rather than as a later alert. The engine checks
+    /// again when the command is applied, because the patient may opt out in between.
+    static func refusal(_ command: ControlCommand, snapshot s: SessionSnapshot) -> CommandOutcome? {
+        if s.ended { return .rejected(code: "session_ended", message: "the session has ended") }
+        let optedOut = s.stateCode == "safe_room_opt_out"
+        switch command {
+        case .setIntensity(let v, _, _) where optedOut && v > s.intensity:
+            return .rejected(code: "safety", message: "the patient opted out: intensity cannot be raised until they consent to go on")
+        case .nextStep where optedOut:
+            return .rejected(code: "safety", message: "the patient opted out: no step up until they consent to go on")
+        case .resume where optedOut:
+            return .rejected(code: "safety", message: "the patient opted out: resuming needs the patient's consent first")
+        default: return nil
+        }
+    }
+
+    static func action(_ command: ControlCommand) -> SessionInput.Action {
+        switch command {
+        case .setIntensity(let v, let confirmed, _): return .engine(.therapist(.setIntensity(v, confirm: confirmed)))
+        case .setParameter(let name, let v): return .engine(.therapist(.setParameter(name, .number(v))))
+        case .nextStep: return .engine(.therapist(.nextStep(confirm: false)))
+        case .previousStep: return .engine(.therapist(.previousStep))
+        case .fireEvent(let name): return .engine(.therapist(.fireEvent(name)))
+        case .requestSUDS: return .askSUDS
+        case .pause: return .engine(.therapist(.pause))
+        case .resume: return .engine(.therapist(.resume))
+        case .end: return .engine(.therapist(.end))
+        case .showMessage(let text): return .showMessage(text)
+        }
+    }
+
+    public func latestTelemetry() -> Telemetry { Self.telemetry(conductor.board.latest, sessionID: sessionID) }
+
+    public func latestMirrorPNG() -> [UInt8]? { mirror?.latestPNG }
+
+    public func therapistLinkChanged(connected: Bool) {
+        conductor.mailbox.post(SessionInput(.therapistLink(connected: connected), from: .system))
+    }
+
+    public func recordControlEvent(_ entry: ControlAuditEntry) {
+        var payload: [String: Any] = ["connection": entry.connectionId, "message": entry.kind]
+        if let s = entry.sender { payload["sender"] = s.displayName; payload["role"] = s.role.rawValue }
+        if let id = entry.messageId { payload["message_id"] = id }
+        let reason: String
+        switch entry.result {
+        case .accepted(let seq): payload["accepted_seq"] = seq; reason = "console \(entry.kind) accepted"
+        case .refused(let code, let message): payload["refused"] = code; reason = "console \(entry.kind) refused: \(message)"
+        }
+        _ = recorder?.record(RecordedEvent(sessionTime: conductor.board.latest.sessionTime, kind: "control",
+                                           actor: entry.sender?.role == .therapist ? .therapist : .system,
+                                           reason: reason, payloadJSON: RecordedEvent.payload(payload)))
+    }
+
+    static func telemetry(_ s: SessionSnapshot, sessionID: String) -> Telemetry {
+        let phase: SessionPhase
+        switch s.stateCode {
+        case "running": phase = .running
+        case "not_started": phase = .starting
+        case "safe_room_opt_out": phase = .optedOut
+        default: phase = s.ended ? .ended : .paused
+        }
+        var numbers: [String: Double] = [:]
+        for (k, v) in s.parameters { if let n = v.number { numbers[k] = n } }
+        let alerts = s.alerts.map { a -> SessionAlert in
+            let kind: SessionAlert.Kind
+            switch a.kind {
+            case .optOut: kind = .optOut
+            case .safety: kind = .safetyRule
+            case .linkLoss: kind = .linkLoss
+            case .info: kind = .info
+            }
+            return SessionAlert(id: a.id, kind: kind, message: a.message, t: a.time)
+        }
+        return Telemetry(
+            sessionId: sessionID, state: phase, elapsed: s.sessionTime,
+            step: StepInfo(index: s.stepIndex ?? 0, count: s.stepCount, name: s.stepTitle ?? ""),
+            intensity: s.intensity, intensityStepLimit: s.maxIntensityChange, parameters: numbers,
+            intensityHistory: s.intensityHistory.suffix(600).map { TimedValue(t: $0.time, value: $0.value) },
+            suds: s.sudsHistory.map { TimedRating(t: $0.time, value: $0.value) },
+            fms: s.fmsHistory.map { TimedRating(t: $0.time, value: $0.value) },
+            heartRate: s.heartRate,
+            frameHealth: Control.FrameHealth(frameRate: s.framesPerSecond, missedFrames: s.missedFrames, cpuMilliseconds: s.cpuMsPerFrame),
+            alerts: alerts, lastAppliedCommandSeq: s.lastAppliedCommandSeq, therapistConnected: s.therapistConnected,
+            patientMessage: s.patientMessage)
+    }
+}

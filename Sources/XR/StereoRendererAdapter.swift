@@ -1,0 +1,41 @@
+// Plugs Render.StereoRenderer (lit geometry, sky, fog, MSAA) into the frame loop, on the Vulkan
+// device the OpenXR runtime created for us.
+import COpenXR
+import CVulkan
+import Render
+import SceneModel
+
+public final class StereoRendererAdapter: EyeRenderer {
+    public let renderer: StereoRenderer
+    public let context: VulkanContext
+
+    /// Colour attachment is enough: each eye has its own swapchain, so every target is array layer 0.
+    public var extraColorUsage: XrSwapchainUsageFlags { 0 }
+    /// The renderer keeps its own depth buffer; depth is not submitted to the runtime.
+    public var writesDepth: Bool { false }
+
+    /// Validation stays off on the borrowed context: the frame loop's messenger already collects
+    /// every message of the instance (XRConfiguration.vulkanValidation).
+    public init(xr: XRVulkanContext, colorFormat: VkFormat, width: Int, height: Int, samples: Int) throws {
+        context = try VulkanContext(borrowingInstance: xr.instance, physicalDevice: xr.physicalDevice, device: xr.device,
+                                    queueFamilyIndex: xr.queueFamilyIndex, queueIndex: 0, validation: false)
+        renderer = try StereoRenderer(context: context, colorFormat: colorFormat, width: width, height: height, samples: samples)
+    }
+
+    public func render(scene: Scene, views: [EyeView], into targets: [EyeTarget]) throws {
+        let colorTargets = targets.map {
+            ColorTarget(image: $0.image, format: $0.format, width: $0.width, height: $0.height, arrayLayer: $0.arrayLayer,
+                        layoutBefore: $0.layoutBefore, layoutAfter: $0.layoutAfter)
+        }
+        try renderer.render(scene: scene, views: views, into: colorTargets)
+    }
+}
+
+extension XRConfiguration {
+    /// The production renderer: Render.StereoRenderer with `samples`x MSAA.
+    public static func stereoRenderer(samples: Int = 4) -> EyeRendererFactory {
+        { context, format, width, height in
+            try StereoRendererAdapter(xr: context, colorFormat: format, width: width, height: height, samples: samples)
+        }
+    }
+}
