@@ -80,5 +80,6 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording"], swiftSettings: v5),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: v5),
         .testTarget(name: "SessionRuntimeTests", dependencies: ["SessionRuntime", "PNG"], swiftSettings: v5),
+        .testTarget(name: "ExposureCLITests", dependencies: ["PNG"], swiftSettings: v5),
     ]
 )

@@ -5,11 +5,13 @@ import Render
 import SceneModel
 
 /// `exposure bench ...`: performance figures as JSON, for comparing machines and changes.
+/// One subcommand per subsystem; each keeps its own options and JSON fields.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance and print the figures as JSON.",
-        subcommands: [BenchRender.self])
+        discussion: "Build with `swift build -c release` for figures worth comparing.",
+        subcommands: [BenchRender.self, BenchEnvironments.self, BenchRecordCommand.self, BenchControl.self])
 }
 
 struct BenchRender: ParsableCommand {

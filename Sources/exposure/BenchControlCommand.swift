@@ -2,12 +2,12 @@ import ArgumentParser
 import Control
 import Foundation
 
-/// `exposure bench-control`: command-to-confirmation latency of the control link on loopback,
+/// `exposure bench control`: command-to-confirmation latency of the control link on loopback,
 /// with one therapist and N observers, against the embedded session (90 Hz frame loop).
 struct BenchControl: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-control",
-        abstract: "Measure control round-trip latency (command -> ack -> confirming telemetry) on loopback.")
+        commandName: "control",
+        abstract: "Measure control round-trip latency (command -> ack -> confirming telemetry) on loopback (JSON).")
 
     @Option(help: "Observer connections besides the therapist.") var observers = 20
     @Option(help: "Commands to time.") var commands = 150
@@ -32,12 +32,26 @@ struct BenchControl: ParsableCommand {
             }
         }
         let report = try outcome.wait()
-        print(report.text)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 }
 
-struct ControlBenchReport {
-    var text: String
+struct ControlBenchReport: Encodable {
+    var observers: Int
+    var commands: Int
+    var command_rate_per_s: Double
+    var telemetry_hz: Int
+    var frame_loop_hz: Int
+    var seconds: Double
+    var ack_ms_median: Double
+    var ack_ms_p99: Double
+    var confirmed_ms_median: Double
+    var confirmed_ms_p99: Double
+    /// Telemetry messages per second each observer received; nil without observers.
+    var observer_telemetry_per_s_min: Double?
+    var observer_telemetry_per_s_median: Double?
 }
 
 enum ControlBench {
@@ -102,16 +116,13 @@ enum ControlBench {
         await server.stop()
 
         let rates = observerTelemetry.map { Double($0) / seconds }
-        var lines = [
-            "control round trip on loopback: 1 therapist, \(observerCount) observers, telemetry \(Int(min(30, max(1, telemetryHz)))) Hz, frame loop 90 Hz",
-            "commands timed: \(commands), about \(commandRate)/s (jittered), over \(String(format: "%.1f", seconds)) s",
-            String(format: "command -> ack:                  median %.2f ms, p99 %.2f ms", percentile(ackTimes, 0.5), percentile(ackTimes, 0.99)),
-            String(format: "command -> confirming telemetry: median %.2f ms, p99 %.2f ms", percentile(appliedTimes, 0.5), percentile(appliedTimes, 0.99)),
-        ]
-        if !rates.isEmpty {
-            lines.append(String(format: "observer telemetry: min %.1f/s, median %.1f/s per connection", rates.min() ?? 0, percentile(rates, 0.5)))
-        }
-        return ControlBenchReport(text: lines.joined(separator: "\n"))
+        func r2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+        return ControlBenchReport(
+            observers: observerCount, commands: commands, command_rate_per_s: commandRate,
+            telemetry_hz: Int(min(30, max(1, telemetryHz))), frame_loop_hz: 90, seconds: r2(seconds),
+            ack_ms_median: r2(percentile(ackTimes, 0.5)), ack_ms_p99: r2(percentile(ackTimes, 0.99)),
+            confirmed_ms_median: r2(percentile(appliedTimes, 0.5)), confirmed_ms_p99: r2(percentile(appliedTimes, 0.99)),
+            observer_telemetry_per_s_min: rates.min().map(r2), observer_telemetry_per_s_median: rates.isEmpty ? nil : r2(percentile(rates, 0.5)))
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

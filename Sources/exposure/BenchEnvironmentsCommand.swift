@@ -3,11 +3,11 @@ import Foundation
 import ExposureCore
 import Environments
 
-/// CPU cost of the environments, per frame, on one core: update + scene build of each
+/// `exposure bench environments`: CPU cost of the environments, per frame, on one core: update + scene build of each
 /// environment at intensity 100, and the crowd step per agent. Build with `-c release`.
 struct BenchEnvironments: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-environments",
+        commandName: "environments",
         abstract: "Print CPU milliseconds per frame to update and build each environment at its highest intensity (JSON).")
 
     @Option(help: "Frames measured per environment.") var frames: Int = 300

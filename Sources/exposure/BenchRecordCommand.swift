@@ -1,5 +1,5 @@
-// `exposure bench-record`: what recording costs the frame thread, and the sustained rate the writer
-// keeps up with. `exposure record-soak` (hidden) records a synthetic session for the kill test.
+// `exposure bench record`: what recording costs the frame thread, and the sustained rate the writer
+// keeps up with, as JSON. `exposure record-soak` (hidden) records a synthetic session for the kill test.
 import ArgumentParser
 import Foundation
 import Recording
@@ -26,11 +26,32 @@ private func benchMetadata(_ id: String, rate: Double) -> SessionMetadata {
 
 struct BenchRecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-record",
-        abstract: "Measure the frame-thread cost of recording (90 Hz pose + events) and the sustained sample rate.")
+        commandName: "record",
+        abstract: "Measure the frame-thread cost of recording (90 Hz pose + events) and the sustained sample rate (JSON).")
 
     @Option(help: "Seconds of paced 90 Hz recording.") var seconds: Double = 5
     @Option(help: "Display rate in Hz.") var rate: Double = 90
+
+    struct Paced: Encodable {
+        var rate_hz: Double, seconds: Double
+        var frame_cost_ms_mean: Double, frame_cost_ms_p99: Double, frame_cost_ms_max: Double
+        var poses_committed: Int, frames_committed: Int, events_committed: Int, transactions: Int, dropped: Int
+    }
+    struct FlatOut: Encodable {
+        var poses_per_s: Double, offered: Int, dropped: Int, seconds: Double
+    }
+    struct Report: Encodable {
+        var paced: Paced
+        var flat_out: FlatOut
+        var targets: String
+    }
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be between 0 and 3600 (got \(seconds))") }
+        guard rate >= 1, rate <= 1000 else { throw ValidationError("--rate must be between 1 and 1000 Hz (got \(rate))") }
+    }
+
+    private func round4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 
     func run() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-bench-\(getpid())")
@@ -64,9 +85,10 @@ struct BenchRecordCommand: ParsableCommand {
         costs.sort()
         let mean = costs.reduce(0, +) / Double(costs.count)
         let p99 = costs[min(costs.count - 1, Int(Double(costs.count) * 0.99))]
-        print(String(format: "paced %.0f Hz for %.1f s: frame-thread cost per frame mean %.4f ms, p99 %.4f ms, max %.4f ms (target < 0.1 ms)",
-                     rate, seconds, mean, p99, costs.last ?? 0))
-        print("  committed \(stats.posesCommitted) poses, \(stats.framesCommitted) frames, \(stats.eventsCommitted) events in \(stats.transactions) transactions; dropped \(stats.dropped)")
+        let paced = Paced(rate_hz: rate, seconds: seconds, frame_cost_ms_mean: round4(mean), frame_cost_ms_p99: round4(p99),
+                          frame_cost_ms_max: round4(costs.last ?? 0), poses_committed: Int(stats.posesCommitted),
+                          frames_committed: Int(stats.framesCommitted), events_committed: Int(stats.eventsCommitted),
+                          transactions: Int(stats.transactions), dropped: Int(stats.dropped))
 
         // 2. Flat out: how many pose samples per second the writer sustains.
         let burst = try store.create(benchMetadata("bench-burst", rate: rate), queueCapacity: 65536)
@@ -80,8 +102,13 @@ struct BenchRecordCommand: ParsableCommand {
         try burst.finish(state: .completed)
         let elapsed = now() - start
         let b = burst.statistics
-        print(String(format: "flat out: %.0f pose samples/s committed (%d offered, %d dropped, %.1f s including the final flush)",
-                     Double(b.posesCommitted) / elapsed, i, b.dropped, elapsed))
+        let report = Report(paced: paced,
+                            flat_out: FlatOut(poses_per_s: (Double(b.posesCommitted) / elapsed).rounded(), offered: i,
+                                              dropped: Int(b.dropped), seconds: round4(elapsed)),
+                            targets: "frame-thread cost < 0.1 ms per frame; no samples dropped when paced")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 }
 

@@ -12,13 +12,11 @@ struct Exposure: ParsableCommand {
             Demo.self,
             Validate.self,
             Simulate.self,
-            SessionsCommand.self, ExportCommand.self, ReportCommand.self, BenchRecordCommand.self, RecordSoakCommand.self,
+            SessionsCommand.self, ExportCommand.self, ReportCommand.self, RecordSoakCommand.self,
             RenderCommand.self,
             DoctorCommand.self,
             BenchCommand.self,
-            BenchEnvironments.self,
             AudioPreview.self,
-            BenchControl.self,
         ])
 }
 

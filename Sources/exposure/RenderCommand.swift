@@ -1,17 +1,42 @@
 import ArgumentParser
+import Environments
+import ExposureCore
 import Foundation
 import PNG
 import Render
 import SceneModel
 
-/// `exposure render --scene test --out shot.png`: both eyes side by side in one PNG, without a headset.
+/// `exposure render --environment heights --intensity 70 --out shot.png`, or `--scene test`:
+/// both eyes side by side in one PNG, without a headset.
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a scene for both eyes to a PNG (left eye on the left), without a headset.")
+        abstract: "Render a scene for both eyes to a PNG (left eye on the left), without a headset.",
+        discussion: """
+            Either an environment from Environments/ (--environment, with --intensity, --param and --seed) \
+            or the renderer's fixed test scene (--scene test, the default when no environment is given).
+            Example: exposure render --environment heights --intensity 70 --param height_m=40 --out x.png
+            """)
 
-    @Option(help: "Scene to render: \(RenderCommand.sceneNames.joined(separator: ", ")).")
-    var scene: String = "test"
+    @Option(help: "Renderer test scene: \(RenderCommand.sceneNames.joined(separator: ", ")) (used when no --environment is given).")
+    var scene: String?
+
+    @Option(help: "Environment to render, e.g. heights, crowds, open_spaces, safe_room.")
+    var environment: String?
+
+    @Option(help: "Exposure intensity 0-100 (with --environment).")
+    var intensity: Double = 50
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Set a parameter, overriding the intensity curve (repeatable), e.g. height_m=40 or railing=none.", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: "Seed for the environment's random layout (default: the definition's seed).")
+    var seed: UInt64?
+
+    @Option(help: "Simulated seconds before the picture is taken, so people are walking, not just appearing.")
+    var settle: Double = 3
+
+    @OptionGroup var environments: EnvironmentsOption
 
     @Option(help: "PNG file to write.")
     var out: String
@@ -31,10 +56,38 @@ struct RenderCommand: ParsableCommand {
         guard (1...8192).contains(width), (1...8192).contains(height) else {
             throw ValidationError("--width and --height must be between 1 and 8192 (got \(width)x\(height))")
         }
+        if environment != nil, let scene {
+            throw ValidationError("give either --environment or --scene, not both (got --scene \(scene))")
+        }
+        if environment == nil, !params.isEmpty || seed != nil {
+            throw ValidationError("--param and --seed need --environment")
+        }
+        guard intensity.isFinite, (0...100).contains(intensity) else {
+            throw ValidationError("--intensity must be between 0 and 100 (got \(intensity))")
+        }
+        guard settle.isFinite, (0...120).contains(settle) else {
+            throw ValidationError("--settle must be between 0 and 120 seconds (got \(settle))")
+        }
     }
 
     func run() throws {
-        let (sceneToDraw, head) = try RenderCommand.makeScene(named: scene)
+        let (sceneToDraw, head, label): (Scene, Pose, String)
+        do {
+            if let environment {
+                let catalog = try environments.catalog()
+                let overrides = try RenderCommand.overrides(params, catalog: catalog, environment: environment)
+                let made = try EnvironmentPreview.scene(catalog: catalog, environment: environment, intensity: intensity,
+                                                        overrides: overrides, seed: seed, settleSeconds: settle)
+                (sceneToDraw, head, label) = (made.0, made.head, "\(environment) at intensity \(FieldReader.format(intensity))")
+            } else {
+                let name = scene ?? "test"
+                let made = try RenderCommand.makeScene(named: name)
+                (sceneToDraw, head, label) = (made.0, made.1, "scene \(name)")
+            }
+        } catch let failure as ValidationFailure {
+            printDiagnostics(failure)
+            throw ExitCode(1)
+        }
         let context = try VulkanContext(validation: validation)
         let renderer = try StereoRenderer(context: context, width: width, height: height)
         let views = PreviewViews.stereo(head: head, width: width, height: height)
@@ -42,27 +95,75 @@ struct RenderCommand: ParsableCommand {
         if validation, !context.validationMessages.isEmpty {
             throw RenderCommandError.validation(context.validationMessages)
         }
-        try PNG.write(RGBAImage.sideBySide(eyes[0], eyes[1]), to: out)
-        print("wrote \(out): \(2 * width)x\(height), 2 eyes, \(sceneToDraw.instanceCount) instances, on \(context.deviceName)")
+        do {
+            try PNG.write(RGBAImage.sideBySide(eyes[0], eyes[1]), to: out)
+        } catch {
+            throw RenderCommandError.cannotWrite(out, "\(error)")
+        }
+        print("wrote \(out): \(2 * width)x\(height), 2 eyes, \(label), \(sceneToDraw.instanceCount) instances, on \(context.deviceName)")
     }
 
-    /// The one place a scene is chosen by name, and the head pose to look at it from.
-    /// Environments are added here (with their options) without touching the renderer.
+    /// Parses every `--param name=value`, naming the allowed parameters or values when one is wrong.
+    static func overrides(_ params: [String], catalog: EnvironmentCatalog, environment: String) throws -> [String: ParameterValue] {
+        guard let definition = catalog.definition(environment) else {
+            throw RenderCommandError.unknownEnvironment(environment, known: catalog.names)
+        }
+        var result: [String: ParameterValue] = [:]
+        for text in params {
+            let name = String(text.split(separator: "=", maxSplits: 1).first ?? "")
+            if !name.isEmpty, definition.parameter(name) == nil {
+                throw RenderCommandError.unknownParameter(name, environment: environment,
+                                                          known: definition.parameters.map { describe($0.spec) })
+            }
+            let (key, value) = try EnvironmentPreview.parseOverride(text, catalog: catalog, environment: environment)
+            if let spec = definition.parameter(key)?.spec, let why = spec.problem(with: value) {
+                throw RenderCommandError.badValue(key, why)
+            }
+            guard result[key] == nil else { throw RenderCommandError.badValue(key, "given twice") }
+            result[key] = value
+        }
+        return result
+    }
+
+    /// `height_m (1...200 m)` or `railing (full, low, none)`: what a parameter accepts.
+    static func describe(_ spec: ParameterSpec) -> String {
+        switch spec.kind {
+        case .number(let r):
+            return "\(spec.name) (\(FieldReader.format(r.lowerBound))...\(FieldReader.format(r.upperBound))\(spec.unit.map { " \($0)" } ?? ""))"
+        case .choice(let options):
+            return "\(spec.name) (\(options.joined(separator: ", ")))"
+        }
+    }
+
+    /// The renderer's own scenes, and the head pose to look at them from.
     static func makeScene(named name: String) throws -> (Scene, Pose) {
         switch name {
         case "test": return (TestScene.make(), TestScene.defaultHead)
         default:
-            throw ValidationError("unknown scene '\(name)': choose one of \(sceneNames.joined(separator: ", "))")
+            throw ValidationError("unknown scene '\(name)': choose one of \(sceneNames.joined(separator: ", ")), or use --environment")
         }
     }
 }
 
 enum RenderCommandError: Error, CustomStringConvertible {
     case validation([String])
+    case unknownEnvironment(String, known: [String])
+    case unknownParameter(String, environment: String, known: [String])
+    case badValue(String, String)
+    case cannotWrite(String, String)
+
     var description: String {
         switch self {
         case .validation(let messages):
             return "the Vulkan validation layer reported \(messages.count) problem(s):\n" + messages.joined(separator: "\n")
+        case .unknownEnvironment(let name, let known):
+            return "unknown environment `\(name)`: choose one of \(known.joined(separator: ", "))"
+        case .unknownParameter(let name, let environment, let known):
+            return "--param \(name): \(environment) has no parameter `\(name)`; it has \(known.joined(separator: ", "))"
+        case .badValue(let name, let why):
+            return "--param \(name): \(why)"
+        case .cannotWrite(let path, let why):
+            return "cannot write \(path): \(why) (check the folder exists and is writable)"
         }
     }
 }

@@ -16,16 +16,19 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Print the events and summary as JSON instead of a table.")
     var json = false
 
+    @OptionGroup var environments: EnvironmentsOption
+
     func run() throws {
-        let vocabulary = environmentVocabulary()
         let plan: ExposureProtocol
         let script: PatientScript
+        let vocabulary: EnvironmentVocabulary
         do {
+            vocabulary = try environments.vocabulary()
             plan = try ProtocolParser.load(path: protocolFile, vocabulary: vocabulary)
             script = try PatientScriptParser.load(path: patientScript,
                                                   parameterSpecs: vocabulary.parameters(of: plan.environment))
         } catch let failure as ValidationFailure {
-            for d in failure.diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
+            printDiagnostics(failure)
             throw ExitCode(1)
         }
         let result = Simulator.run(plan, script: script, parameterSpecs: vocabulary.parameters(of: plan.environment))

@@ -1,37 +1,38 @@
+import ArgumentParser
 import ExposureCore
+import Environments
+import Foundation
 
-// The environments and parameters protocols may use. For now this is the fixed table agreed for
-// issue 3; the lead will switch it to the Environments catalog loaded from Environments/ (this
-// file must not import Environments until then).
-func environmentVocabulary() -> EnvironmentVocabulary {
-    func number(_ name: String, _ range: ClosedRange<Double>, _ unit: String) -> (String, ParameterSpec) {
-        (name, ParameterSpec(name: name, kind: .number(range), unit: unit))
+/// `--environments DIR`, shared by every command that needs the environment definitions.
+struct EnvironmentsOption: ParsableArguments {
+    @Option(name: .customLong("environments"),
+            help: "Environments directory (default: $EXPOSURE_ENVIRONMENTS, else the Environments/ folder found above the current directory or the executable).")
+    var directory: String?
+
+    /// The definitions, validated. Every failure is a `ValidationFailure` whose diagnostics name
+    /// file:line:column, so commands print them like protocol problems.
+    func catalog() throws -> EnvironmentCatalog { try EnvironmentsOption.catalog(directory: directory) }
+
+    static func catalog(directory: String?) throws -> EnvironmentCatalog {
+        if let directory { return try EnvironmentCatalog.load(directory: directory) }
+        guard let found = EnvironmentCatalog.bundledDirectory() else {
+            let here = FileManager.default.currentDirectoryPath + "/Environments"
+            throw ValidationFailure([Diagnostic(SourceLocation(file: here, line: 1, column: 1), field: "",
+                                                EnvironmentCatalog.LookupError.notFound.description + ", or pass --environments DIR")])
+        }
+        return try EnvironmentCatalog.load(directory: found)
     }
-    func choice(_ name: String, _ options: [String]) -> (String, ParameterSpec) {
-        (name, ParameterSpec(name: name, kind: .choice(options)))
-    }
-    let table: [String: [(String, ParameterSpec)]] = [
-        "heights": [
-            number("height_m", 1...200, "m"),
-            choice("railing", ["full", "low", "none"]),
-            choice("floor", ["solid", "grating", "glass"]),
-            number("wind_mps", 0...20, "m/s"),
-        ],
-        "crowds": [
-            number("density_per_m2", 0...2, "people/m2"),
-            number("closest_approach_m", 0.3...10, "m"),
-            number("gaze_share", 0...1, "fraction"),
-            number("walking_speed_mps", 0.3...2.5, "m/s"),
-        ],
-        "open_spaces": [
-            number("exit_distance_m", 5...500, "m"),
-            number("openness", 0...1, "fraction"),
-            number("people_count", 0...60, "people"),
-            number("time_alone_s", 0...900, "s"),
-        ],
-        "safe_room": [
-            number("light_level", 0.2...1, "fraction"),
-        ],
-    ]
-    return EnvironmentVocabulary(environments: table.mapValues { Dictionary(uniqueKeysWithValues: $0) })
+
+    /// The environments and parameters protocols may use: exactly what Environments/ defines.
+    func vocabulary() throws -> EnvironmentVocabulary { try catalog().vocabulary }
+}
+
+/// The vocabulary of the bundled Environments/ directory (for commands without `--environments`).
+func environmentVocabulary() throws -> EnvironmentVocabulary {
+    try EnvironmentsOption.catalog(directory: nil).vocabulary
+}
+
+/// Prints each diagnostic on stderr as `file:line:column: error: field: message`.
+func printDiagnostics(_ failure: ValidationFailure) {
+    for d in failure.diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
 }
