@@ -96,7 +96,16 @@ public final class SessionConductor {
         let out = engine.tick(at: t)
         lastOutput = out
         if out.state.step != currentStep { currentStep = out.state.step; stepStart = t }
-        for e in out.events { note(e, moment: m, sources: sources) }
+        for e in out.events {
+            note(e, moment: m, sources: sources)
+            if case .environmentEvent(let name) = e.kind, !world.fire(event: name) {
+                // Some protocol events are prompts for the patient, not changes to the world.
+                _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
+                                                   kind: "environment_event_ignored", actor: .system,
+                                                   reason: "`\(name)` changes nothing in \(engine.plan.environment)",
+                                                   payloadJSON: RecordedEvent.payload(["name": name])))
+            }
+        }
         let scene = world.update(target: out.target, dt: dt)
         sound?.update(listener: m.head, emitters: scene.emitters, safeRoom: out.target.safeRoom)
         if let recorder {
