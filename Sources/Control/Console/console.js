@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   token: null, role: null, socket: null, telemetry: null, nextId: 1,
-  pending: new Map(), dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false,
+  pending: new Map(), dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false, volumeBusy: false,
 };
 
 function tokenFromFragment() {
@@ -120,8 +120,29 @@ function render(t) {
     $("resume").disabled = t.state !== "paused";
     $("end").disabled = t.state === "ended";
   }
+  renderSound(t);
   renderAlerts(t.alerts);
   drawChart(t);
+}
+
+const audioNotes = {
+  playing: "",
+  no_device: "no sound device: volume and mute are remembered only",
+  failed: "sound stopped (device lost): the session goes on silent",
+};
+
+function renderSound(t) {
+  if (!state.volumeBusy) {
+    $("volume-slider").value = Math.round(t.volume * 100);
+    $("volume-value").textContent = Math.round(t.volume * 100) + "%";
+  }
+  const mute = $("mute");
+  mute.textContent = t.muted ? "Unmute" : "Mute";
+  mute.setAttribute("aria-pressed", t.muted ? "true" : "false");
+  mute.dataset.muted = String(t.muted);
+  const status = $("audio-status");
+  status.textContent = (t.muted ? "muted. " : "") + (audioNotes[t.audio_output] || "");
+  status.dataset.output = t.audio_output;
 }
 
 function renderAlerts(alerts) {
@@ -226,6 +247,16 @@ function wire() {
   const slider = $("intensity-slider");
   slider.addEventListener("input", () => { state.sliderBusy = true; $("intensity-target").textContent = slider.value; });
   slider.addEventListener("change", () => requestIntensity(Number(slider.value)));
+  const volume = $("volume-slider");
+  volume.addEventListener("input", () => { state.volumeBusy = true; $("volume-value").textContent = volume.value + "%"; });
+  volume.addEventListener("change", () => {
+    send("set_volume", { volume: Number(volume.value) / 100 }, "volume " + volume.value + "%");
+    state.volumeBusy = false;
+  });
+  $("mute").addEventListener("click", () => {
+    const muted = !(state.telemetry && state.telemetry.muted);
+    send("mute", { muted }, muted ? "mute" : "unmute");
+  });
   $("confirm-yes").addEventListener("click", () => {
     const target = Number($("confirm-panel").dataset.target);
     $("confirm-panel").hidden = true;
