@@ -32,31 +32,28 @@ final class ConsoleAudio: @unchecked Sendable {
     /// Applies a volume or mute command; nil for every other command. Returns the event for the
     /// record, naming the values after the change and who asked.
     func apply(_ command: ControlCommand, sender: String, sequence: UInt64, sessionTime: Double) -> RecordedEvent? {
-        let reason: String
-        let after: State
+        let output = state.output
         // One lock around remembering and applying, so two consoles cannot leave the engine and
         // telemetry disagreeing.
-        lock.lock()
-        switch command {
-        case .setVolume(let v):
-            volume = min(1, max(0, v))
-            sound?.setVolume(volume)
-            reason = "therapist set the volume to \(Int((volume * 100).rounded()))%"
-        case .setMuted(let m):
-            muted = m
-            sound?.setMuted(m)
-            reason = m ? "therapist muted the patient's sound" : "therapist unmuted the patient's sound"
-        default:
-            lock.unlock()
-            return nil
+        let change: (reason: String, volume: Double, muted: Bool)? = lock.withLock {
+            switch command {
+            case .setVolume(let v):
+                volume = min(1, max(0, v))
+                sound?.setVolume(volume)
+                return ("therapist set the volume to \(Int((volume * 100).rounded()))%", volume, muted)
+            case .setMuted(let m):
+                muted = m
+                sound?.setMuted(m)
+                return (m ? "therapist muted the patient's sound" : "therapist unmuted the patient's sound", volume, muted)
+            default:
+                return nil
+            }
         }
-        after = State(volume: volume, muted: muted, output: .noDevice)
-        lock.unlock()
-        let output = state.output
-        return RecordedEvent(sessionTime: sessionTime, kind: "audio", actor: .therapist,
-                             reason: output == .playing ? reason : reason + " (no sound is playing: \(output.rawValue))",
+        guard let change else { return nil }
+        let reason = output == .playing ? change.reason : change.reason + " (no sound is playing: \(output.rawValue))"
+        return RecordedEvent(sessionTime: sessionTime, kind: "audio", actor: .therapist, reason: reason,
                              payloadJSON: RecordedEvent.payload([
-                                 "volume": after.volume, "muted": after.muted, "sender": sender,
+                                 "volume": change.volume, "muted": change.muted, "sender": sender,
                                  "audio_output": output.rawValue, "command_id": String(sequence),
                              ]))
     }
