@@ -14,7 +14,7 @@ final class ConsoleVolumeTests: XCTestCase {
 
     override func setUpWithError() throws {
         sessions = FileManager.default.temporaryDirectory.appendingPathComponent("console-volume-\(UUID().uuidString)")
-        FileManager.default.changeCurrentDirectoryPath(Self.root.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.root.path)
     }
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
