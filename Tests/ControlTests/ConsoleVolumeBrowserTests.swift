@@ -34,8 +34,11 @@ final class ConsoleVolumeBrowserTests: XCTestCase {
             XCTAssertEqual(fixture.session.latestTelemetry().volume, 0.4, "muting keeps the volume")
 
             fixture.session.setAudioOutput(.noDevice)
+            try? await driver.screenshot(to: FileManager.default.temporaryDirectory.appendingPathComponent("control-console-volume.png").path)
             let note = try await driver.waitFor({ try await driver.text("#audio-status") }, until: { $0.contains("no sound device") })
-            XCTAssertTrue(note.contains("muted"), note)
+            XCTAssertTrue(note.contains("Muted"), note)
+            let result = try await driver.text("#last-result")
+            XCTAssertTrue(result.hasPrefix("mute: applied (#"), "volume and mute do not wait for a frame: \(result)")
 
             // An observer's console shows the same state with the controls disabled.
             // (via a blank page: a change of fragment alone would not reload the console)

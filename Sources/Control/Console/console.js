@@ -56,7 +56,8 @@ function handle(message) {
       render(message);
       break;
     case "ack":
-      settle(message.id, "applied on the next frame (#" + message.sequence + ")");
+      // Volume and mute act on the sound at once; everything else waits for the next frame.
+      settle(message.id, (immediateIds.has(message.id) ? "applied" : "applied on the next frame") + " (#" + message.sequence + ")");
       break;
     case "error":
       if (message.code === "authentication_failed") {
@@ -68,9 +69,13 @@ function handle(message) {
   }
 }
 
+const immediateKinds = new Set(["set_volume", "mute"]);
+const immediateIds = new Set();
+
 function settle(id, text) {
   const label = id && state.pending.get(id);
   if (label) state.pending.delete(id);
+  immediateIds.delete(id);
   $("last-result").textContent = (label ? label + ": " : "") + text;
 }
 
@@ -81,6 +86,7 @@ function send(kind, fields, label) {
   }
   const id = "web-" + state.nextId++;
   state.pending.set(id, label || kind);
+  if (immediateKinds.has(kind)) immediateIds.add(id);
   state.socket.send(JSON.stringify({ type: "command", v: 1, id, command: Object.assign({ kind }, fields || {}) }));
 }
 
@@ -141,7 +147,7 @@ function renderSound(t) {
   mute.setAttribute("aria-pressed", t.muted ? "true" : "false");
   mute.dataset.muted = String(t.muted);
   const status = $("audio-status");
-  status.textContent = (t.muted ? "muted. " : "") + (audioNotes[t.audio_output] || "");
+  status.textContent = (t.muted ? "Muted. " : "") + (audioNotes[t.audio_output] || "");
   status.dataset.output = t.audio_output;
 }
 
