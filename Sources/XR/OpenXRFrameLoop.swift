@@ -90,14 +90,14 @@ public final class OpenXRFrameLoop: FrameLoop {
         let renderer = try configuration.makeRenderer(vulkan.context, colorFormat, size.width, size.height)
         let colorUsage = XrSwapchainUsageFlags(XR_SWAPCHAIN_USAGE_COLOR_ATTACHMENT_BIT) | renderer.extraColorUsage
         let colorChains = try session.viewSizes.map {
-            try XRSwapchain(session: session.handle, format: colorFormat, width: $0.width, height: $0.height, usage: colorUsage)
+            try XRSwapchain(session: session, format: colorFormat, width: $0.width, height: $0.height, usage: colorUsage)
         }
         var depthChains: [XRSwapchain] = []
         if configuration.submitDepth, renderer.writesDepth, xr.extensions.contains("XR_KHR_composition_layer_depth"),
            formats.contains(Int64(VK_FORMAT_D32_SFLOAT.rawValue)) {
             let usage = XrSwapchainUsageFlags(XR_SWAPCHAIN_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | XR_SWAPCHAIN_USAGE_TRANSFER_DST_BIT)
             depthChains = try session.viewSizes.map {
-                try XRSwapchain(session: session.handle, format: VK_FORMAT_D32_SFLOAT, width: $0.width, height: $0.height, usage: usage)
+                try XRSwapchain(session: session, format: VK_FORMAT_D32_SFLOAT, width: $0.width, height: $0.height, usage: usage)
             }
         }
 

@@ -8,6 +8,8 @@ import SceneModel
 public final class StereoRendererAdapter: EyeRenderer {
     public let renderer: StereoRenderer
     public let context: VulkanContext
+    /// The runtime's device must outlive the renderer's pipelines and buffers.
+    private let device: XRVulkanContext
 
     /// Colour attachment is enough: each eye has its own swapchain, so every target is array layer 0.
     public var extraColorUsage: XrSwapchainUsageFlags { 0 }
@@ -17,6 +19,7 @@ public final class StereoRendererAdapter: EyeRenderer {
     /// Validation stays off on the borrowed context: the frame loop's messenger already collects
     /// every message of the instance (XRConfiguration.vulkanValidation).
     public init(xr: XRVulkanContext, colorFormat: VkFormat, width: Int, height: Int, samples: Int) throws {
+        device = xr
         context = try VulkanContext(borrowingInstance: xr.instance, physicalDevice: xr.physicalDevice, device: xr.device,
                                     queueFamilyIndex: xr.queueFamilyIndex, queueIndex: 0, validation: false)
         renderer = try StereoRenderer(context: context, colorFormat: colorFormat, width: width, height: height, samples: samples)

@@ -7,7 +7,11 @@ final class XRActions {
     private let grip: XrAction, optOutButton: XrAction, pause: XrAction, sudsAxis: XrAction
     private let left: XrPath, right: XrPath
 
+    /// The instance outlives the action set.
+    private let owner: XRInstance
+
     init(instance: XRInstance, settings: InputSettings) throws {
+        self.owner = instance
         self.instance = instance.handle
         var setInfo = XrActionSetCreateInfo()
         setInfo.type = XR_TYPE_ACTION_SET_CREATE_INFO

@@ -10,7 +10,12 @@ final class XRSwapchain {
     let format: VkFormat
     let width: Int, height: Int
 
-    init(session: XrSession, format: VkFormat, width: Int, height: Int, usage: XrSwapchainUsageFlags) throws {
+    /// Keeps the session alive while this swapchain exists (destroyed before it).
+    private let owner: XRSession
+
+    init(session owner: XRSession, format: VkFormat, width: Int, height: Int, usage: XrSwapchainUsageFlags) throws {
+        self.owner = owner
+        let session = owner.handle
         var ci = XrSwapchainCreateInfo()
         ci.type = XR_TYPE_SWAPCHAIN_CREATE_INFO
         ci.usageFlags = usage
@@ -71,8 +76,13 @@ final class XRSession {
     private(set) var viewSpace: XrSpace?
     private(set) var usesStage = false
     let viewSizes: [(width: Int, height: Int)]
+    /// The instance and the Vulkan device outlive the session.
+    private let instance: XRInstance
+    private let vulkan: XRVulkanContext
 
     init(instance: XRInstance, vulkan: XRVulkanContext, floorOffset: Float) throws {
+        self.instance = instance
+        self.vulkan = vulkan
         var binding = XrGraphicsBindingVulkan2KHR()
         binding.type = XR_TYPE_GRAPHICS_BINDING_VULKAN2_KHR
         binding.instance = vulkan.instance

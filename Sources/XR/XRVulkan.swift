@@ -4,18 +4,38 @@ import COpenXR
 import CVulkan
 import Foundation
 
-/// Vulkan handles a renderer needs; all owned by the frame loop.
+/// Vulkan handles a renderer needs. Every copy keeps the device alive (through `owner`), so a
+/// renderer holding the context can never outlive the device it draws with: Swift does not promise
+/// the order in which a function's locals die, so the order of destruction is carried by references.
 public struct XRVulkanContext {
     public let instance: VkInstance
     public let physicalDevice: VkPhysicalDevice
     public let device: VkDevice
     public let queueFamilyIndex: UInt32
     public let queue: VkQueue
+    let owner: XRVulkanDevice?
+}
+
+/// Destroys the runtime-created Vulkan device and instance when the last user lets go; keeps the
+/// OpenXR instance (which created them) alive until then.
+final class XRVulkanDevice {
+    let xr: XRInstance
+    let instance: VkInstance
+    let device: VkDevice
+    let messenger: VkDebugUtilsMessengerEXT?
+    init(xr: XRInstance, instance: VkInstance, device: VkDevice, messenger: VkDebugUtilsMessengerEXT?) {
+        self.xr = xr; self.instance = instance; self.device = device; self.messenger = messenger
+    }
+    deinit {
+        vkDeviceWaitIdle(device)
+        vkDestroyDevice(device, nil)
+        XRVulkan.destroyMessenger(instance, messenger)
+        vkDestroyInstance(instance, nil)
+    }
 }
 
 final class XRVulkan {
     let context: XRVulkanContext
-    private var messenger: VkDebugUtilsMessengerEXT?
 
     init(xr: XRInstance, validation: Bool, messages: MessageLog) throws {
         let getReqs = try xr.proc("xrGetVulkanGraphicsRequirements2KHR", as: PFN_xrGetVulkanGraphicsRequirements2KHR.self)
@@ -123,9 +143,9 @@ final class XRVulkan {
         var queue: VkQueue?
         vkGetDeviceQueue(device, UInt32(family), 0, &queue)
         guard let queue else { vkDestroyDevice(device, nil); vkDestroyInstance(vkInstance, nil); throw XRError.vulkan(call: "vkGetDeviceQueue", result: -1) }
-        self.messenger = messenger
+        let owner = XRVulkanDevice(xr: xr, instance: vkInstance, device: device, messenger: messenger)
         context = XRVulkanContext(instance: vkInstance, physicalDevice: physical, device: device,
-                                  queueFamilyIndex: UInt32(family), queue: queue)
+                                  queueFamilyIndex: UInt32(family), queue: queue, owner: owner)
     }
 
     static func instanceLayers() -> Set<String> {
@@ -156,17 +176,11 @@ final class XRVulkan {
         return create(instance, &ci, nil, &m) == VK_SUCCESS ? m : nil
     }
 
-    private static func destroyMessenger(_ instance: VkInstance, _ m: VkDebugUtilsMessengerEXT?) {
+    static func destroyMessenger(_ instance: VkInstance, _ m: VkDebugUtilsMessengerEXT?) {
         guard let m, let p = vkGetInstanceProcAddr(instance, "vkDestroyDebugUtilsMessengerEXT") else { return }
         unsafeBitCast(p, to: PFN_vkDestroyDebugUtilsMessengerEXT.self)(instance, m, nil)
     }
 
-    deinit {
-        vkDeviceWaitIdle(context.device)
-        vkDestroyDevice(context.device, nil)
-        XRVulkan.destroyMessenger(context.instance, messenger)
-        vkDestroyInstance(context.instance, nil)
-    }
 }
 
 /// Calls `body` with a C array of C strings that lives for the call.
