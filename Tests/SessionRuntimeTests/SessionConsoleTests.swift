@@ -1,0 +1,153 @@
+// The therapist console against a real session: ConsoleHost serving on a loopback port, the heights
+// protocol's conductor stepped frame by frame on its own thread (as the frame loop would), and
+// WebSocket clients speaking protocol v1 as the browser console does. Checks what the therapist
+// sees (acks, errors, telemetry) and what the record keeps (who sent what, the lost link).
+import Control
+import ExposureCore
+import Foundation
+import Recording
+import SceneModel
+import XCTest
+@testable import SessionRuntime
+
+final class SessionConsoleTests: XCTestCase {
+    var sessions: URL!
+
+    override func setUpWithError() throws {
+        sessions = FileManager.default.temporaryDirectory.appendingPathComponent("console-sessions-\(UUID().uuidString)")
+        FileManager.default.changeCurrentDirectoryPath(E2E.packageRoot.path)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
+
+    func prepare() throws -> PreparedSession {
+        var o = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
+                               participantID: "P-0097", sessionsDirectory: sessions.path)
+        o.sound = false
+        o.sessionID = "console-\(UUID().uuidString.prefix(8))"
+        return try PreparedSession(o, runtime: "test", headset: "none", displayRateHz: 72, warn: { _ in })
+    }
+
+    func testTherapistSteersObserverOnlyWatchesOptOutBlocksRaisingAndClosingIsALostLink() async throws {
+        let session = try prepare()
+        let frames = FrameDriver(conductor: session.conductor)
+        frames.start()
+        var options = ConsoleOptions()
+        options.port = 0
+        options.telemetryHz = 30
+        let host = try ConsoleHost(session: session, mirror: nil, options: options)
+        let port = try await onThread { try host.start() }
+        XCTAssertGreaterThan(port, 0)
+        let url = "ws://127.0.0.1:\(port)/v1/ws"
+
+        let therapist = try await ControlClient.connect(url: url)
+        let welcome = try await therapist.hello(token: host.server.keys.therapistToken)
+        XCTAssertEqual(welcome.role, .therapist)
+        XCTAssertEqual(welcome.displayName, "therapist-\(welcome.connectionId)")
+        let observer = try await ControlClient.connect(url: url)
+        let observerWelcome = try await observer.hello(token: host.server.keys.observerToken)
+        XCTAssertEqual(observerWelcome.role, .observer)
+        let first = try await therapist.telemetry { $0.state == .running }
+        XCTAssertEqual(first.sessionId, session.sessionID)
+
+        // An observer may watch but not steer.
+        let observerPause = try await observer.sendCommand(kind: "pause")
+        let refused = try await observer.reply(to: observerPause)
+        guard case .error(let forbidden) = refused else { return XCTFail("an observer's pause was not refused: \(refused)") }
+        XCTAssertEqual(forbidden.code, .forbidden)
+
+        // The therapist pauses: acked, then telemetry shows the pause applied (observers see it too).
+        let pause = try await therapist.sendCommand(kind: "pause")
+        let pauseSeq = try XCTUnwrap(Self.ackSequence(try await therapist.reply(to: pause)))
+        let paused = try await therapist.telemetry { $0.lastAppliedCommandSeq >= pauseSeq }
+        XCTAssertEqual(paused.state, .paused)
+        let seenByObserver = try await observer.telemetry { $0.lastAppliedCommandSeq >= pauseSeq }
+        XCTAssertEqual(seenByObserver.state, .paused)
+
+        let resume = try await therapist.sendCommand(kind: "resume")
+        let resumeSeq = try XCTUnwrap(Self.ackSequence(try await therapist.reply(to: resume)))
+        let resumed = try await therapist.telemetry { $0.lastAppliedCommandSeq >= resumeSeq }
+        XCTAssertEqual(resumed.state, .running)
+
+        // The patient opts out with the headset gesture; raising the level is refused for safety.
+        session.conductor.mailbox.post(SessionInput(.patient(.optOut), from: .headset))
+        let optedOut = try await therapist.telemetry { $0.state == .optedOut }
+        XCTAssertTrue(optedOut.alerts.contains { $0.kind == .optOut }, "\(optedOut.alerts)")
+        let raise = try await therapist.sendCommand(kind: "set_intensity", fields: ["value": optedOut.intensity + 10])
+        let raiseReply = try await therapist.reply(to: raise)
+        guard case .error(let safety) = raiseReply else { return XCTFail("raising during an opt-out was accepted: \(raiseReply)") }
+        XCTAssertEqual(safety.code, .rejected)
+        XCTAssertTrue(safety.message.hasPrefix("safety"), safety.message)
+        let later = try await therapist.telemetry { $0.elapsed > optedOut.elapsed + 0.5 }
+        XCTAssertEqual(later.intensity, optedOut.intensity, accuracy: 1e-9, "the level did not move")
+        XCTAssertEqual(later.state, .optedOut)
+
+        // The therapist's connection closes: the engine hears a lost link.
+        await therapist.close()
+        let linkLost = await eventually { !session.conductor.board.latest.therapistConnected }
+        XCTAssertTrue(linkLost, "the closed connection did not reach the engine as a lost link")
+        let observed = try await observer.telemetry { !$0.therapistConnected }
+        XCTAssertTrue(observed.alerts.contains { $0.kind == .linkLoss }, "\(observed.alerts)")
+
+        await observer.close()
+        try await onThread { host.stop() }
+        frames.stop()
+        try session.finish()
+
+        let record = try session.store.read(session.sessionID)
+        let commands = record.events.filter { $0.kind == EventKind.command }
+        let therapistName = welcome.displayName
+        XCTAssertEqual(commands.compactMap { $0.payload["sender"] as? String }, [therapistName, therapistName],
+                       "pause and resume, from the therapist's connection; nothing from the observer or the refused raise")
+        XCTAssertTrue(commands.allSatisfy { $0.actor == .therapist && $0.displayTimeNs != nil })
+        XCTAssertEqual(commands.first?.payload["command_id"] as? String, String(pauseSeq))
+        XCTAssertTrue((commands.first?.payload["command"] as? String ?? "").contains("pause"), "\(commands.first?.payload ?? [:])")
+        XCTAssertTrue(record.events.contains { $0.kind == EventKind.optOut && $0.actor == .patient })
+        let links = record.events.filter { $0.kind == "link" }
+        let lost = try XCTUnwrap(links.last { ($0.payload["connected"] as? Bool) == false }, "\(links.map(\.payloadJSON))")
+        let lastCommand = try XCTUnwrap(commands.last)
+        XCTAssertGreaterThan(lost.sequence, lastCommand.sequence)
+        // The console's own audit trail: the observer's refused pause is there, with its role.
+        let audit = record.events.filter { $0.kind == "control" }
+        XCTAssertTrue(audit.contains { ($0.payload["role"] as? String) == "observer" && ($0.payload["refused"] as? String) == "forbidden" },
+                      "\(audit.map(\.payloadJSON))")
+    }
+
+    static func ackSequence(_ message: ServerMessage) -> UInt64? {
+        if case .ack(_, let sequence) = message { return sequence }
+        return nil
+    }
+}
+
+/// Steps a conductor on its own thread, as the frame loop would: display times of a 72 Hz
+/// runtime, a few milliseconds of wall time per frame so telemetry and commands flow.
+final class FrameDriver: @unchecked Sendable {
+    let conductor: SessionConductor
+    private let lock = NSLock()
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+    static let periodNs: Int64 = 13_888_889
+
+    init(conductor: SessionConductor) { self.conductor = conductor }
+
+    func start() {
+        let thread = Thread { [self] in
+            var i = 0
+            while !lock.withLock({ stopping }) {
+                let moment = FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * Self.periodNs, periodNs: Self.periodNs,
+                                         head: Pose(position: Vec3(0, 1.6, 0)))
+                _ = conductor.frame(moment)
+                i += 1
+                usleep(4_000)
+            }
+            finished.signal()
+        }
+        thread.name = "test-frame-loop"
+        thread.start()
+    }
+
+    /// Stops after the frame in progress; the conductor is not touched afterwards.
+    func stop() {
+        lock.withLock { stopping = true }
+        finished.wait()
+    }
+}

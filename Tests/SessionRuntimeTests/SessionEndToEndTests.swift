@@ -1,0 +1,130 @@
+// A whole session the way a clinic runs it, minus the headset: the heights protocol with a
+// scripted patient, run by SessionRunner on the production OpenXR frame loop through the real
+// Khronos loader against the simulated headset, the Vulkan stereo renderer drawing every frame,
+// OpenXR core validation and Vulkan validation on. Pixels, the record and the runtime's log are
+// checked; any validation message fails the test.
+import Foundation
+import PNG
+import Recording
+import SceneModel
+import XCTest
+import XR
+@testable import SessionRuntime
+
+final class SessionEndToEndTests: XCTestCase {
+    var sessions: URL!
+
+    override func setUpWithError() throws {
+        sessions = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
+        FileManager.default.changeCurrentDirectoryPath(E2E.packageRoot.path)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
+
+    // A 4 Hz virtual display: 40 frames are 10 s of session time. The patient looks up into the
+    // sky, pushes the SUDS stick up for two frames, then holds both grips for 1.2 s.
+    static let rateHz = 4.0
+    static let frames = 40
+    static let gripFrom = 3.0, gripTo = 4.2
+    static let stickFrom = 0.9, stickTo = 1.4   // frames at 1.00 and 1.25 s see the stick pushed
+
+    func testHeightsSessionOptOutShowsTheSafeRoomAndEverythingIsRecorded() throws {
+        let fixture = try HeadsetFixture("session", script: [
+            "displayRateHz": Self.rateHz, "width": 64, "height": 64, "realTime": false,
+            "exitAfterFrames": Self.frames,
+            "headPath": [["t": 0, "position": [0, 1.65, 0], "yawDegrees": 0, "pitchDegrees": 35]],
+            "inputs": [
+                ["path": "/user/hand/right/input/thumbstick", "from": Self.stickFrom, "to": Self.stickTo, "x": 0, "y": 1.0],
+                ["path": "/user/hand/left/input/squeeze/value", "from": Self.gripFrom, "to": Self.gripTo, "value": 1.0],
+                ["path": "/user/hand/right/input/squeeze/value", "from": Self.gripFrom, "to": Self.gripTo, "value": 1.0],
+            ],
+        ])
+        defer { fixture.cleanUp() }
+
+        var options = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
+                                     participantID: "P-0098", sessionsDirectory: sessions.path)
+        options.sound = false
+        options.sessionID = "e2e-\(UUID().uuidString.prefix(8))"
+        options.patientScript = try PatientScriptParser.load(
+            path: E2E.packageRoot.appendingPathComponent("Protocols/patients/demo-habituating.yaml").path)
+        let session = try PreparedSession(options, runtime: "OpenXR", headset: "simulated", displayRateHz: Self.rateHz, warn: { _ in })
+
+        var xr = XRConfiguration()
+        xr.vulkanValidation = true
+        xr.recreateInitialDelay = 0.01
+        xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
+        let loop = OpenXRFrameLoop(configuration: xr)
+        let runner = SessionRunner(session: session, loop: loop)
+        let outcome = runner.run()
+
+        // Ended cleanly: the runtime asked to exit after its frame limit, the record is closed.
+        XCTAssertNil(outcome.error, outcome.error ?? "")
+        XCTAssertEqual(outcome.state, SessionState.aborted.rawValue, "stopped before the protocol's end: aborted, not completed")
+        XCTAssertEqual(runner.bridge.lastState, .exiting)
+        XCTAssertEqual(loop.runtimeName, "Exposure Simulated Headset")
+        XCTAssertEqual(loop.validationMessages.messages, [], "OpenXR / Vulkan validation messages")
+        XCTAssertEqual(fixture.coreValidationProblems(), [], "core validation layer problems")
+        let log = fixture.runtimeLog()
+        XCTAssertTrue(log.contains("state FOCUSED frame 1"), log.joined(separator: "\n"))
+        XCTAssertTrue(log.contains("session ended"), log.joined(separator: "\n"))
+
+        let record = try session.store.read(session.sessionID)
+        XCTAssertEqual(record.state, .aborted)
+        XCTAssertNotNil(record.endWallClock)
+        XCTAssertEqual(record.damage.count, 0, "\(record.damage)")
+
+        // The OpenXR session states, in order, as the record keeps them.
+        let states = record.events.filter { $0.kind == "xr_state" }.compactMap { $0.payload["state"] as? String }
+        XCTAssertEqual(states, ["idle", "ready", "synchronized", "visible", "focused", "stopping", "idle", "exiting"])
+
+        // One pose and one frame line per frame the loop ran, at the runtime's display times.
+        XCTAssertGreaterThanOrEqual(outcome.frames, Self.frames)
+        XCTAssertEqual(record.poses.count, outcome.frames)
+        XCTAssertEqual(record.frames.count, outcome.frames)
+        let period = Int64(1e9 / Self.rateHz)
+        let poseTimes = record.poses.map(\.displayTimeNs)
+        XCTAssertEqual(poseTimes, poseTimes.indices.map { HeadsetFixture.epoch + Int64($0 + 1) * period },
+                       "frame N is displayed at epoch + (N + 1) * period")
+        XCTAssertTrue(record.poses.allSatisfy { abs($0.position.y - 1.65) < 1e-3 }, "head height from the script")
+
+        // The opt-out: the patient's, on the frame where the grips had been held for a full second.
+        let optOuts = record.events.filter { $0.kind == EventKind.optOut }
+        XCTAssertEqual(optOuts.count, 1, "\(record.events.map { "\($0.kind) \($0.actor) \($0.reason)" })")
+        let optOut = try XCTUnwrap(optOuts.first)
+        XCTAssertEqual(optOut.actor, .patient)
+        let optOutTime = try XCTUnwrap(optOut.displayTimeNs, "the opt-out carries the display time of its frame")
+        let seconds = HeadsetFixture.seconds(displayTime: optOutTime)
+        XCTAssertGreaterThanOrEqual(seconds, Self.gripFrom + 1 - 1e-9, "opt-out before the grips were held for 1 s")
+        XCTAssertLessThan(seconds, Self.gripFrom + 1 + 1 / Self.rateHz, "opt-out more than one frame late")
+
+        // Pixels: the frame before shows the heights sky, the opt-out frame and the next show the safe room.
+        let palette = SkyPalette(Sky.clearDay)
+        let index = HeadsetFixture.frameIndex(displayTime: optOutTime, period: period)
+        for eye in 0..<2 {
+            let before = try PNG.read(path: fixture.framePath(index - 1, eye: eye))
+            XCTAssertEqual(before.width, 64); XCTAssertEqual(before.height, 64)
+            XCTAssertGreaterThan(palette.skyFraction(before), 0.25, "eye \(eye): the patient looks up into the sky before the opt-out")
+            for shown in [index, index + 1] {
+                let after = try PNG.read(path: fixture.framePath(shown, eye: eye))
+                XCTAssertEqual(palette.skyFraction(after), 0, "eye \(eye), frame \(shown): safe room has no sky-blue pixels")
+                XCTAssertNotEqual(after.pixels, before.pixels)
+            }
+        }
+
+        // The SUDS slider: pushed up on two frames from its start, committed on release, stored as
+        // the patient's headset rating.
+        let settings = InputSettings()
+        let pushedFrames = (0..<Self.frames).filter { n in
+            let t = Double(n + 1) / Self.rateHz
+            return t >= Self.stickFrom && t <= Self.stickTo
+        }.count
+        let expected = Double(settings.sudsStart) + Double(pushedFrames) / Self.rateHz * settings.sudsPointsPerSecond
+        let headsetRatings = record.ratings.filter { $0.kind == .suds && $0.source == "headset" }
+        XCTAssertEqual(headsetRatings.map(\.value), [expected], "all ratings: \(record.ratings.map { "\($0.source) \($0.value)" })")
+        if let rating = headsetRatings.first {
+            XCTAssertNotNil(rating.displayTimeNs)
+            XCTAssertLessThan(HeadsetFixture.seconds(displayTime: rating.displayTimeNs ?? 0), Self.gripFrom)
+        }
+        // The scripted patient answered the engine's prompts too.
+        XCTAssertTrue(record.ratings.contains { $0.kind == .suds && $0.source == "script" }, "\(record.ratings.map(\.source))")
+    }
+}

@@ -1,0 +1,90 @@
+// A session process killed outright (power cut, OOM killer, kill -9) must leave a record that
+// reads, says it was interrupted, and keeps what was recorded up to about a second before the
+// kill. Runs the real `exposure session` binary against the simulated headset in real-time
+// pacing, SIGKILLs it at a random moment, then opens the sessions directory as the next start would.
+import Foundation
+import Recording
+import XCTest
+
+final class SessionKillTests: XCTestCase {
+    func testKilledSessionIsMarkedInterruptedAndKeepsItsRecord() throws {
+        let binary = try E2E.binary()
+        var generator = SystemRandomNumberGenerator()
+        for run in 1...3 {
+            try killOnce(binary: binary, run: run, afterSeconds: Double.random(in: 1.5...4, using: &generator))
+        }
+    }
+
+    private func killOnce(binary: URL, run: Int, afterSeconds delay: Double) throws {
+        let fixture = try HeadsetFixture("kill\(run)", script: [
+            "displayRateHz": 20, "width": 32, "height": 32, "realTime": true, "captureFrames": [] as [Int],
+            "headPath": [["t": 0, "position": [0, 1.65, 0]], ["t": 30, "position": [0, 1.65, 0], "yawDegrees": 90]],
+        ], selectInProcess: false)
+        defer { fixture.cleanUp() }
+        let sessions = fixture.directory.appendingPathComponent("sessions")
+        let output = fixture.directory.appendingPathComponent("output.txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let outputHandle = try FileHandle(forWritingTo: output)
+        defer { try? outputHandle.close() }
+
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["session", "Protocols/heights-graded.yaml", "--participant", "P-0099", "--sessions", sessions.path,
+                             "--no-console", "--no-sound", "--patient", "Protocols/patients/demo-habituating.yaml"]
+        process.currentDirectoryURL = E2E.packageRoot
+        process.environment = fixture.environment
+        process.standardOutput = outputHandle
+        process.standardError = outputHandle
+        try process.run()
+        let context = "run \(run), kill after \(String(format: "%.2f", delay)) s of frames"
+
+        // The random delay counts from the first FOCUSED frame, so start-up time on a loaded
+        // machine does not decide whether any frame was recorded.
+        let startDeadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < startDeadline, !fixture.runtimeLog().contains(where: { $0.hasPrefix("state FOCUSED") }) {
+            usleep(20_000)
+        }
+        guard process.isRunning else {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            return XCTFail("\(context): exposure session exited before the kill (status \(process.terminationStatus)):\n\(text)")
+        }
+        guard fixture.runtimeLog().contains(where: { $0.hasPrefix("state FOCUSED") }) else {
+            kill(process.processIdentifier, SIGKILL); process.waitUntilExit()
+            return XCTFail("\(context): the session never reached FOCUSED within 30 s:\n\(fixture.runtimeLog().joined(separator: "\n"))")
+        }
+        Thread.sleep(forTimeInterval: delay)
+        XCTAssertTrue(process.isRunning, "\(context): the session ended by itself")
+        let killedAt = Date().timeIntervalSince1970
+        XCTAssertEqual(kill(process.processIdentifier, SIGKILL), 0)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, context)
+        XCTAssertEqual(process.terminationStatus, SIGKILL, context)
+
+        // The next start opens the directory: the running record no process holds is interrupted.
+        let store = try SessionStore(directory: sessions)
+        let ids = store.sessionIDs()
+        XCTAssertEqual(ids.count, 1, "\(context): \(ids)")
+        let id = try XCTUnwrap(ids.first)
+        XCTAssertEqual(store.recoveredSessions, [id], context)
+        let record = try store.read(id)
+        XCTAssertEqual(record.state, .interrupted, context)
+        XCTAssertEqual(record.metadata.participantID, "P-0099")
+        XCTAssertEqual(record.metadata.protocolID, "heights-graded")
+        XCTAssertTrue(record.events.contains { $0.kind == EventKind.state && ($0.payload["state"] as? String) == "started" },
+                      "\(context): no session start event")
+        let steps = record.events.filter { $0.kind == EventKind.step }
+        XCTAssertEqual(steps.first?.payload["step"] as? Int, 1, "\(context): the first step is recorded")
+        XCTAssertTrue(record.events.contains { $0.kind == "xr_state" && ($0.payload["state"] as? String) == "focused" }, context)
+
+        // Poses are flushed in small batches: the last one is within a second of the kill.
+        let lastPose = try XCTUnwrap(record.poses.last, "\(context): no poses")
+        XCTAssertGreaterThan(lastPose.wallClock, killedAt - 1.0,
+                             "\(context): last pose \(String(format: "%.2f", killedAt - lastPose.wallClock)) s before the kill")
+        XCTAssertLessThanOrEqual(lastPose.wallClock, killedAt + 0.1)
+        XCTAssertGreaterThan(record.poses.count, Int(delay * 20 * 0.5), "\(context): \(record.poses.count) poses at 20 Hz")
+        let times = record.poses.map(\.displayTimeNs)
+        XCTAssertEqual(times, times.sorted(), "poses in display-time order")
+        XCTAssertEqual(Set(times).count, times.count, "one pose per frame")
+        XCTAssertEqual(fixture.coreValidationProblems(), [], "\(context): core validation layer problems")
+    }
+}
