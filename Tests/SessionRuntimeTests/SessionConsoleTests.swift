@@ -15,7 +15,7 @@ final class SessionConsoleTests: XCTestCase {
 
     override func setUpWithError() throws {
         sessions = FileManager.default.temporaryDirectory.appendingPathComponent("console-sessions-\(UUID().uuidString)")
-        FileManager.default.changeCurrentDirectoryPath(E2E.packageRoot.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(E2E.packageRoot.path)
     }
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
@@ -46,7 +46,7 @@ final class SessionConsoleTests: XCTestCase {
         let observer = try await ControlClient.connect(url: url)
         let observerWelcome = try await observer.hello(token: host.server.keys.observerToken)
         XCTAssertEqual(observerWelcome.role, .observer)
-        let first = try await therapist.telemetry { $0.state == .running }
+        let first = try await therapist.telemetry { $0.state == .running && $0.therapistConnected }
         XCTAssertEqual(first.sessionId, session.sessionID)
 
         // An observer may watch but not steer.
@@ -57,14 +57,16 @@ final class SessionConsoleTests: XCTestCase {
 
         // The therapist pauses: acked, then telemetry shows the pause applied (observers see it too).
         let pause = try await therapist.sendCommand(kind: "pause")
-        let pauseSeq = try XCTUnwrap(Self.ackSequence(try await therapist.reply(to: pause)))
+        let pauseReply = try await therapist.reply(to: pause)
+        let pauseSeq = try XCTUnwrap(Self.ackSequence(pauseReply), "\(pauseReply)")
         let paused = try await therapist.telemetry { $0.lastAppliedCommandSeq >= pauseSeq }
         XCTAssertEqual(paused.state, .paused)
         let seenByObserver = try await observer.telemetry { $0.lastAppliedCommandSeq >= pauseSeq }
         XCTAssertEqual(seenByObserver.state, .paused)
 
         let resume = try await therapist.sendCommand(kind: "resume")
-        let resumeSeq = try XCTUnwrap(Self.ackSequence(try await therapist.reply(to: resume)))
+        let resumeReply = try await therapist.reply(to: resume)
+        let resumeSeq = try XCTUnwrap(Self.ackSequence(resumeReply), "\(resumeReply)")
         let resumed = try await therapist.telemetry { $0.lastAppliedCommandSeq >= resumeSeq }
         XCTAssertEqual(resumed.state, .running)
 

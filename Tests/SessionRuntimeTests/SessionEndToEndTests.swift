@@ -3,6 +3,7 @@
 // Khronos loader against the simulated headset, the Vulkan stereo renderer drawing every frame,
 // OpenXR core validation and Vulkan validation on. Pixels, the record and the runtime's log are
 // checked; any validation message fails the test.
+import ExposureCore
 import Foundation
 import PNG
 import Recording
@@ -16,7 +17,7 @@ final class SessionEndToEndTests: XCTestCase {
 
     override func setUpWithError() throws {
         sessions = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
-        FileManager.default.changeCurrentDirectoryPath(E2E.packageRoot.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(E2E.packageRoot.path)
     }
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 

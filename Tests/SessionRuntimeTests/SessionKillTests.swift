@@ -23,7 +23,7 @@ final class SessionKillTests: XCTestCase {
         defer { fixture.cleanUp() }
         let sessions = fixture.directory.appendingPathComponent("sessions")
         let output = fixture.directory.appendingPathComponent("output.txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let outputHandle = try FileHandle(forWritingTo: output)
         defer { try? outputHandle.close() }
 
