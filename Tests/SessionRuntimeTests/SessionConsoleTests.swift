@@ -114,6 +114,33 @@ final class SessionConsoleTests: XCTestCase {
                       "\(audit.map(\.payloadJSON))")
     }
 
+    /// KNOWN BUG (Sources/SessionRuntime/SessionConductor.swift, `frame` line ~82-100 and `note`
+    /// line ~164): a rating's source is the label of the *first* input applied that frame
+    /// (`sources.first`), not of the input that carried the rating. A therapist command that
+    /// reaches the frame together with the patient's headset SUDS answer makes the record say the
+    /// therapist gave the rating. The source must come from the rating's own input (e.g. remember
+    /// the origin label in `apply` for `.suds/.fms/.expectancy` inputs and use it for the
+    /// `.ratingRecorded` event the engine emits for it).
+    func testHeadsetRatingArrivingWithATherapistCommandIsStillThePatients() throws {
+        let session = try prepare()
+        let period = FrameDriver.periodNs
+        func moment(_ i: Int) -> FrameMoment {
+            FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * period, periodNs: period, head: Pose(position: Vec3(0, 1.6, 0)))
+        }
+        for i in 0..<5 { _ = session.conductor.frame(moment(i)) }
+        // The console's command and the patient's slider answer land on the same frame.
+        session.conductor.mailbox.post(SessionInput(.therapist(.setIntensity(8, confirm: false)), from: .therapist("therapist-3"), commandID: "1"))
+        _ = session.conductor.frame(moment(5), headset: [SessionInput(.suds(40), from: .headset)])
+        for i in 6..<10 { _ = session.conductor.frame(moment(i)) }
+        try session.finish()
+
+        let record = try session.store.read(session.sessionID)
+        XCTAssertTrue(record.events.contains { $0.kind == EventKind.command && ($0.payload["sender"] as? String) == "therapist-3" })
+        let suds = record.ratings.filter { $0.kind == .suds }
+        XCTAssertEqual(suds.map(\.value), [40])
+        XCTAssertEqual(suds.map(\.source), ["headset"], "the patient rated with the headset; the therapist only changed the level")
+    }
+
     static func ackSequence(_ message: ServerMessage) -> UInt64? {
         if case .ack(_, let sequence) = message { return sequence }
         return nil

@@ -28,8 +28,31 @@ final class SessionEndToEndTests: XCTestCase {
     static let gripFrom = 3.0, gripTo = 4.2
     static let stickFrom = 0.9, stickTo = 1.4   // frames at 1.00 and 1.25 s see the stick pushed
 
+    /// A heights session with the demo patient on the OpenXR loop against the simulated headset
+    /// playing `script`; returns once the runner has closed the record.
+    func runHeightsSession(_ name: String, script: [String: Any]) throws -> HeadsetSessionRun {
+        let fixture = try HeadsetFixture(name, script: script)
+        var options = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
+                                     participantID: "P-0098", sessionsDirectory: sessions.path)
+        options.sound = false
+        options.sessionID = "e2e-\(UUID().uuidString.prefix(8))"
+        options.patientScript = try PatientScriptParser.load(
+            path: E2E.packageRoot.appendingPathComponent("Protocols/patients/demo-habituating.yaml").path)
+        let rate = script["displayRateHz"] as? Double ?? 90
+        let session = try PreparedSession(options, runtime: "OpenXR", headset: "simulated", displayRateHz: rate, warn: { _ in })
+
+        var xr = XRConfiguration()
+        xr.vulkanValidation = true
+        xr.recreateInitialDelay = 0.01
+        xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
+        let loop = OpenXRFrameLoop(configuration: xr)
+        let runner = SessionRunner(session: session, loop: loop)
+        let outcome = runner.run()
+        return HeadsetSessionRun(fixture: fixture, session: session, loop: loop, runner: runner, outcome: outcome)
+    }
+
     func testHeightsSessionOptOutShowsTheSafeRoomAndEverythingIsRecorded() throws {
-        let fixture = try HeadsetFixture("session", script: [
+        let run = try runHeightsSession("session", script: [
             "displayRateHz": Self.rateHz, "width": 64, "height": 64, "realTime": false,
             "exitAfterFrames": Self.frames,
             "headPath": [["t": 0, "position": [0, 1.65, 0], "yawDegrees": 0, "pitchDegrees": 35]],
@@ -39,23 +62,8 @@ final class SessionEndToEndTests: XCTestCase {
                 ["path": "/user/hand/right/input/squeeze/value", "from": Self.gripFrom, "to": Self.gripTo, "value": 1.0],
             ],
         ])
+        let fixture = run.fixture, session = run.session, loop = run.loop, runner = run.runner, outcome = run.outcome
         defer { fixture.cleanUp() }
-
-        var options = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
-                                     participantID: "P-0098", sessionsDirectory: sessions.path)
-        options.sound = false
-        options.sessionID = "e2e-\(UUID().uuidString.prefix(8))"
-        options.patientScript = try PatientScriptParser.load(
-            path: E2E.packageRoot.appendingPathComponent("Protocols/patients/demo-habituating.yaml").path)
-        let session = try PreparedSession(options, runtime: "OpenXR", headset: "simulated", displayRateHz: Self.rateHz, warn: { _ in })
-
-        var xr = XRConfiguration()
-        xr.vulkanValidation = true
-        xr.recreateInitialDelay = 0.01
-        xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
-        let loop = OpenXRFrameLoop(configuration: xr)
-        let runner = SessionRunner(session: session, loop: loop)
-        let outcome = runner.run()
 
         // Ended cleanly: the runtime asked to exit after its frame limit, the record is closed.
         XCTAssertNil(outcome.error, outcome.error ?? "")
@@ -128,4 +136,75 @@ final class SessionEndToEndTests: XCTestCase {
         // The scripted patient answered the engine's prompts too.
         XCTAssertTrue(record.ratings.contains { $0.kind == .suds && $0.source == "script" }, "\(record.ratings.map(\.source))")
     }
+}
+
+extension SessionEndToEndTests {
+    /// Taking the headset off mid-exposure is the patient's own pause (the safe room), and putting
+    /// it back on does not resume by itself: the therapist or patient has to.
+    func testHeadsetTakenOffPausesIntoTheSafeRoomAndDoesNotResumeByItself() throws {
+        let rate = 4.0
+        let run = try runHeightsSession("headsetoff", script: [
+            "displayRateHz": rate, "width": 32, "height": 32, "realTime": false, "exitAfterFrames": 20,
+            "headPath": [["t": 0, "position": [0, 1.65, 0], "pitchDegrees": 35]],
+            "events": [["t": 1.5, "kind": "headsetOff"], ["t": 2.5, "kind": "headsetOn"]],
+        ])
+        defer { run.fixture.cleanUp() }
+        XCTAssertNil(run.outcome.error, run.outcome.error ?? "")
+        XCTAssertEqual(run.loop.validationMessages.messages, [], "OpenXR / Vulkan validation messages")
+        XCTAssertEqual(run.fixture.coreValidationProblems(), [], "core validation layer problems")
+
+        let record = try run.session.store.read(run.session.sessionID)
+        let states = record.events.filter { $0.kind == "xr_state" }.compactMap { $0.payload["state"] as? String }
+        XCTAssertEqual(states, ["idle", "ready", "synchronized", "visible", "focused", "visible", "focused", "stopping", "idle", "exiting"])
+        let pauses = record.events.filter { $0.kind == EventKind.state && ($0.payload["state"] as? String) == "paused" }
+        XCTAssertEqual(pauses.count, 1, "\(record.events.map { "\($0.kind) \($0.payloadJSON)" })")
+        let pause = try XCTUnwrap(pauses.first)
+        XCTAssertEqual(pause.actor, .patient, "taking the headset off is the patient's pause")
+        let pausedAt = HeadsetFixture.seconds(displayTime: try XCTUnwrap(pause.displayTimeNs))
+        XCTAssertGreaterThanOrEqual(pausedAt, 1.5)
+        XCTAssertLessThanOrEqual(pausedAt, 1.5 + 2 / rate, "the pause is at most a frame after focus was lost")
+        XCTAssertFalse(record.events.contains { $0.kind == EventKind.state && ($0.payload["state"] as? String) == "resumed" },
+                       "putting the headset back on must not resume the exposure")
+        XCTAssertTrue(run.session.conductor.board.latest.stateCode.hasPrefix("paused_by_patient"), run.session.conductor.board.latest.stateCode)
+        XCTAssertEqual(record.poses.count, run.outcome.frames)
+
+        // Pixels: sky before the headset came off, the safe room once it is back on.
+        let palette = SkyPalette(Sky.clearDay)
+        let before = try PNG.read(path: run.fixture.framePath(Int(1.25 * rate) - 1, eye: 0))
+        let after = try PNG.read(path: run.fixture.framePath(Int(2.75 * rate) - 1, eye: 0))
+        XCTAssertGreaterThan(palette.skyFraction(before), 0.25)
+        XCTAssertEqual(palette.skyFraction(after), 0)
+    }
+
+    /// KNOWN BUG (Sources/SessionRuntime/XRBridge.swift, `stateChanged`): the `xr_state` events are
+    /// recorded without `displayTimeNs`, although DESIGN.md says every event carries the OpenXR
+    /// display time. States that change after the first frame should carry the display time of
+    /// the last frame the bridge saw (`lastDisplayNs`, already kept there); only IDLE and READY,
+    /// before any frame, have none to give.
+    func testXRStateEventsAfterTheFirstFrameCarryTheDisplayTime() throws {
+        let run = try runHeightsSession("xrstate-times", script: [
+            "displayRateHz": 4.0, "width": 16, "height": 16, "realTime": false, "exitAfterFrames": 6, "captureFrames": [] as [Int],
+        ])
+        defer { run.fixture.cleanUp() }
+        XCTAssertNil(run.outcome.error, run.outcome.error ?? "")
+        let record = try run.session.store.read(run.session.sessionID)
+        let firstFrame = try XCTUnwrap(record.poses.first?.displayTimeNs)
+        let afterFirstFrame = record.events.filter { $0.kind == "xr_state" }.dropFirst(2)   // idle, ready come before any frame
+        XCTAssertEqual(afterFirstFrame.count, 6)
+        let late = afterFirstFrame.filter { ($0.displayTimeNs ?? 0) < firstFrame }.map { $0.payload["state"] as? String ?? "?" }
+        XCTAssertEqual(late, [], "xr_state events without the display time of a frame already shown")
+        // Everything else the session recorded carries one already.
+        let others = record.events.filter { $0.kind != "xr_state" }
+        XCTAssertFalse(others.isEmpty)
+        XCTAssertEqual(others.filter { $0.displayTimeNs == nil }.map(\.kind), [])
+    }
+}
+
+/// What one headset session run leaves for the assertions.
+struct HeadsetSessionRun {
+    let fixture: HeadsetFixture
+    let session: PreparedSession
+    let loop: OpenXRFrameLoop
+    let runner: SessionRunner
+    let outcome: SessionOutcome
 }
