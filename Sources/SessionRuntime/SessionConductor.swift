@@ -53,6 +53,7 @@ public final class SessionConductor {
     /// A scripted patient answering prompts (demo sessions and tests); nil with a real patient.
     public var patient: ScriptedPatient?
     private var stepStart = 0.0
+    private var previousMoment: FrameMoment?
     private var currentStep: Int?
 
     public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
@@ -112,9 +113,14 @@ public final class SessionConductor {
             let q = m.head.orientation
             _ = recorder.record(PoseSample(displayTimeNs: m.displayTimeNs, wallClock: m.wallClock,
                                            position: m.head.position, orientation: SIMD4<Float>(q.x, q.y, q.z, q.w)))
-            _ = recorder.record(FrameSample(index: Int64(m.index), displayTimeNs: m.displayTimeNs,
-                                            cpuMs: Float(frameThreadCPUMs), missedFrames: Int32(clamping: m.missedFrames)))
+            // The frame loop measures a frame's CPU cost only when the next one starts, so each frame
+            // sample describes the previous frame: its whole frame-thread time and the periods missed after it.
+            if let prev = previousMoment {
+                _ = recorder.record(FrameSample(index: Int64(prev.index), displayTimeNs: prev.displayTimeNs,
+                                                cpuMs: Float(m.previousCPUMs), missedFrames: Int32(clamping: m.missedFrames)))
+            }
         }
+        previousMoment = m
         lastScene = scene
         publish(out, at: t, moment: m)
         frameThreadCPUMs = (ThreadCPUClock.now() - started) * 1000

@@ -35,7 +35,8 @@ public final class XRBridge: FrameDelegate {
         let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.displayPeriod,
                                  wallClock: f.wallClock, head: f.headPose, previousCPUMs: framesSeen > 1 ? cpuMs : 0,
                                  missedFrames: missed)
-        let scene = session.conductor.frame(moment, headset: input.compactMap(Self.sessionInput))
+        var scene = session.conductor.frame(moment, headset: input.compactMap(Self.sessionInput))
+        if let value = f.sudsSlider { scene.batches.append(RatingPanel.batch(value: value, head: f.headPose)) }
         mirror?.offer(scene, head: f.headPose, at: f.wallClock)
         if session.conductor.isEnded, !endedReported {
             endedReported = true

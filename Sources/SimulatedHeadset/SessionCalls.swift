@@ -131,6 +131,13 @@ let simWaitFrame: PFN_xrWaitFrame = { session, info, frameState in
         guard s.running else { return XR_ERROR_SESSION_NOT_RUNNING }
         if rt.framesWaited == 0 { rt.wallStart = Date() }
         rt.framesWaited += 1
+        if rt.config.realTime && rt.framesWaited > 1 {
+            // Like a real compositor: an app that comes back late gets the next vsync after now,
+            // so the periods it missed show as a gap in predicted display times.
+            let periodSeconds = Double(rt.period) / 1e9
+            let nextVsync = Int(Date().timeIntervalSince(rt.wallStart) / periodSeconds) + 1
+            rt.framesWaited = max(rt.framesWaited, nextVsync)
+        }
         let time = SimRuntime.epoch + XrTime(rt.framesWaited) * rt.period
         s.lastWaitedTime = time
         let seconds = rt.seconds(at: time)

@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure performance and print the figures as JSON.",
         discussion: "Build with `swift build -c release` for figures worth comparing.",
-        subcommands: [BenchRender.self, BenchEnvironments.self, BenchRecordCommand.self, BenchControl.self])
+        subcommands: [BenchRender.self, BenchEnvironments.self, BenchRecordCommand.self, BenchControl.self, BenchSession.self])
 }
 
 struct BenchRender: ParsableCommand {

@@ -56,7 +56,7 @@ struct Demo: ParsableCommand {
         var xr = XRConfiguration()
         // The full renderer, without MSAA: lavapipe draws on the CPU, and the demo should take minutes, not hours.
         xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
-        let outcome = try SessionLauncher.run(options, xr: xr, runtimeLabel: "Exposure Simulated Headset",
+        let outcome = try SessionLauncher.run(options, loop: OpenXRFrameLoop(configuration: xr), runtimeLabel: "Exposure Simulated Headset",
                                               console: noConsole ? nil : console)
         SessionLauncher.printOutcome(outcome)
 

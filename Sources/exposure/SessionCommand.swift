@@ -51,6 +51,12 @@ struct Session: ParsableCommand {
     @Flag(help: "Run without the therapist console.")
     var noConsole = false
 
+    @Flag(help: "Desktop mode: no OpenXR runtime; the same frame loop renders offscreen, keys on stdin (o = opt out, p = pause, c = consent, r = resume, 0-9 = SUDS x10).")
+    var desktop = false
+
+    @Option(help: "Desktop mode: stop after this many frames (default: when the session ends).")
+    var frames: Int?
+
     func run() throws {
         var options = SessionOptions(protocolPath: protocolPath, participantID: participant, sessionsDirectory: sessions)
         options.sessionNumber = sessionNumber
@@ -67,7 +73,17 @@ struct Session: ParsableCommand {
             if tlsSelfSigned { c.selfSignedDirectory = URL(fileURLWithPath: sessions).appendingPathComponent(".tls").path }
             console = c
         }
-        let outcome = try SessionLauncher.run(options, xr: xr, runtimeLabel: "OpenXR", console: console)
+        let loop: FrameLoop
+        if desktop {
+            var d = DesktopConfiguration()
+            d.vulkanValidation = validation
+            d.readKeyboard = true
+            d.frameLimit = frames
+            loop = DesktopFrameLoop(configuration: d)
+        } else {
+            loop = OpenXRFrameLoop(configuration: xr)
+        }
+        let outcome = try SessionLauncher.run(options, loop: loop, runtimeLabel: desktop ? "desktop" : "OpenXR", console: console)
         SessionLauncher.printOutcome(outcome)
         if outcome.error != nil { throw ExitCode(2) }
     }
@@ -79,10 +95,8 @@ enum SessionLauncher {
     }
 
     /// Prepares the session, runs it on the OpenXR frame loop and closes the record.
-    static func run(_ options: SessionOptions, xr: XRConfiguration, runtimeLabel: String,
+    static func run(_ options: SessionOptions, loop: FrameLoop, runtimeLabel: String,
                     console: ConsoleOptions?) throws -> SessionOutcome {
-        var xr = xr
-        let loop = OpenXRFrameLoop(configuration: xr)
         let prepared: PreparedSession
         do {
             prepared = try PreparedSession(options, runtime: runtimeLabel, headset: "OpenXR headset", displayRateHz: 0, warn: warn)

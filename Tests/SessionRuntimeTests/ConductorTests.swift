@@ -42,7 +42,7 @@ final class ConductorTests: XCTestCase {
         try s.finish()
         let record = try s.store.read(s.sessionID)
         XCTAssertEqual(record.poses.count, frames, "one head pose per displayed frame")
-        XCTAssertEqual(record.frames.count, frames)
+        XCTAssertEqual(record.frames.count, frames - 1, "a frame's cost is known when the next frame starts")
         let steps = record.events.filter { $0.kind == EventKind.step }
         XCTAssertGreaterThanOrEqual(steps.count, 3)
         XCTAssertTrue(steps.allSatisfy { ($0.actor == .protocol || $0.actor == .safety) && !$0.reason.isEmpty })
@@ -103,5 +103,19 @@ final class ConductorTests: XCTestCase {
         XCTAssertEqual(ContentHash.sha256Hex(Data()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(ContentHash.sha256Hex(Data(repeating: 0x61, count: 1000)),
                        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}
+
+final class RatingPanelTests: XCTestCase {
+    func testPanelFillFollowsTheRatingAndFacesTheHead() {
+        let head = Pose(position: Vec3(0, 1.6, 0), orientation: Quat(axis: Vec3(0, 1, 0), angle: .pi / 2))  // facing -X
+        let low = RatingPanel.batch(value: 10, head: head), high = RatingPanel.batch(value: 90, head: head)
+        func fillWidth(_ b: DrawBatch) -> Float { (b.instances[1].transform.transformPoint(Vec3(0.5, 0, 0)) - b.instances[1].transform.transformPoint(Vec3(-0.5, 0, 0))).length }
+        XCTAssertEqual(fillWidth(low), 0.05, accuracy: 0.001)
+        XCTAssertEqual(fillWidth(high), 0.45, accuracy: 0.001)
+        let centre = low.instances[0].transform.transformPoint(.zero)
+        XCTAssertEqual(centre.x, -RatingPanel.distance, accuracy: 0.01, "in front of a head that faces -X")
+        XCTAssertLessThan(centre.y, 1.6)
+        XCTAssertGreaterThan(high.instances[1].color.x, low.instances[1].color.x, "redder when distress is higher")
     }
 }
