@@ -8,25 +8,25 @@ import XCTest
 
 final class SessionKillTests: XCTestCase {
     func testKilledSessionIsMarkedInterruptedAndKeepsItsRecord() throws {
-        let binary = try E2E.binary()
+        _ = try E2E.binary()
         var generator = SystemRandomNumberGenerator()
         for run in 1...3 {
-            try killOnce(binary: binary, run: run, afterSeconds: Double.random(in: 1.5...4, using: &generator))
+            try killOnce(run: run, afterSeconds: Double.random(in: 1.5...4, using: &generator))
         }
     }
 
-    private func killOnce(binary: URL, run: Int, afterSeconds delay: Double) throws {
-        let fixture = try HeadsetFixture("kill\(run)", script: [
+    /// `exposure session` on the simulated headset in real-time pacing (20 Hz), started and
+    /// waited for until its first FOCUSED frame; nil (after failing the test) if it never got there.
+    private func launchSession(_ name: String) throws -> LaunchedSession? {
+        let binary = try E2E.binary()
+        let fixture = try HeadsetFixture(name, script: [
             "displayRateHz": 20, "width": 32, "height": 32, "realTime": true, "captureFrames": [] as [Int],
             "headPath": [["t": 0, "position": [0, 1.65, 0]], ["t": 30, "position": [0, 1.65, 0], "yawDegrees": 90]],
         ], selectInProcess: false)
-        defer { fixture.cleanUp() }
         let sessions = fixture.directory.appendingPathComponent("sessions")
         let output = fixture.directory.appendingPathComponent("output.txt")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let outputHandle = try FileHandle(forWritingTo: output)
-        defer { try? outputHandle.close() }
-
         let process = Process()
         process.executableURL = binary
         process.arguments = ["session", "Protocols/heights-graded.yaml", "--participant", "P-0099", "--sessions", sessions.path,
@@ -36,22 +36,63 @@ final class SessionKillTests: XCTestCase {
         process.standardOutput = outputHandle
         process.standardError = outputHandle
         try process.run()
-        let context = "run \(run), kill after \(String(format: "%.2f", delay)) s of frames"
+        let launched = LaunchedSession(process: process, fixture: fixture, sessions: sessions, output: output, outputHandle: outputHandle)
 
-        // The random delay counts from the first FOCUSED frame, so start-up time on a loaded
-        // machine does not decide whether any frame was recorded.
+        // Timing counts from the first FOCUSED frame, so start-up time on a loaded machine does
+        // not decide whether any frame was recorded.
+        let focused = { fixture.runtimeLog().contains { $0.hasPrefix("state FOCUSED") } }
         let startDeadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < startDeadline, !fixture.runtimeLog().contains(where: { $0.hasPrefix("state FOCUSED") }) {
-            usleep(20_000)
-        }
+        while process.isRunning, Date() < startDeadline, !focused() { usleep(20_000) }
         guard process.isRunning else {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            return XCTFail("\(context): exposure session exited before the kill (status \(process.terminationStatus)):\n\(text)")
+            XCTFail("\(name): exposure session exited before it was stopped (status \(process.terminationStatus)):\n\(launched.outputText)")
+            launched.cleanUp()
+            return nil
         }
-        guard fixture.runtimeLog().contains(where: { $0.hasPrefix("state FOCUSED") }) else {
+        guard focused() else {
             kill(process.processIdentifier, SIGKILL); process.waitUntilExit()
-            return XCTFail("\(context): the session never reached FOCUSED within 30 s:\n\(fixture.runtimeLog().joined(separator: "\n"))")
+            XCTFail("\(name): the session never reached FOCUSED within 30 s:\n\(fixture.runtimeLog().joined(separator: "\n"))")
+            launched.cleanUp()
+            return nil
         }
+        return launched
+    }
+
+    /// Ctrl-C is a therapist or operator ending the session on purpose: the record is closed as
+    /// aborted (not interrupted), the OpenXR session ends cleanly, and the process exits normally.
+    func testCtrlCEndsTheSessionCleanlyAsAborted() throws {
+        guard let launched = try launchSession("ctrl-c") else { return }
+        defer { launched.cleanUp() }
+        let process = launched.process
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(kill(process.processIdentifier, SIGINT), 0)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL); process.waitUntilExit()
+            return XCTFail("exposure session did not end within 20 s of Ctrl-C:\n\(launched.outputText)")
+        }
+        XCTAssertEqual(process.terminationReason, .exit, launched.outputText)
+        XCTAssertEqual(process.terminationStatus, 0, launched.outputText)
+        XCTAssertTrue(launched.outputText.contains("session ended as aborted"), launched.outputText)
+        let log = launched.fixture.runtimeLog()
+        XCTAssertTrue(log.contains("session ended"), log.joined(separator: "\n"))
+
+        let store = try SessionStore(directory: launched.sessions)
+        XCTAssertEqual(store.recoveredSessions, [], "a record closed on Ctrl-C needs no recovery")
+        let id = try XCTUnwrap(store.sessionIDs().first)
+        let record = try store.read(id)
+        XCTAssertEqual(record.state, .aborted)
+        XCTAssertNotNil(record.endWallClock)
+        let states = record.events.filter { $0.kind == "xr_state" }.compactMap { $0.payload["state"] as? String }
+        XCTAssertEqual(Array(states.suffix(3)), ["stopping", "idle", "exiting"])
+        XCTAssertEqual(launched.fixture.coreValidationProblems(), [], "core validation layer problems")
+    }
+
+    private func killOnce(run: Int, afterSeconds delay: Double) throws {
+        let context = "run \(run), kill after \(String(format: "%.2f", delay)) s of frames"
+        guard let launched = try launchSession("kill\(run)") else { return }
+        defer { launched.cleanUp() }
+        let process = launched.process, fixture = launched.fixture, sessions = launched.sessions
         Thread.sleep(forTimeInterval: delay)
         XCTAssertTrue(process.isRunning, "\(context): the session ended by itself")
         let killedAt = Date().timeIntervalSince1970
@@ -93,5 +134,21 @@ final class SessionKillTests: XCTestCase {
         XCTAssertEqual(times, times.sorted(), "poses in display-time order")
         XCTAssertEqual(Set(times).count, times.count, "one pose per frame")
         XCTAssertEqual(fixture.coreValidationProblems(), [], "\(context): core validation layer problems")
+    }
+}
+
+/// A running `exposure session` subprocess and the files around it.
+struct LaunchedSession {
+    let process: Process
+    let fixture: HeadsetFixture
+    let sessions: URL
+    let output: URL
+    let outputHandle: FileHandle
+    /// What the process printed (stdout and stderr together).
+    var outputText: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+    func cleanUp() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        try? outputHandle.close()
+        fixture.cleanUp()
     }
 }
