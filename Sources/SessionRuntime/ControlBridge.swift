@@ -1,6 +1,7 @@
 // The runtime's side of the therapist console: commands from the server become mailbox inputs
 // (applied on the next frame, judged by the engine's safety rules), telemetry is read from the
 // snapshot the frame thread publishes. Nothing here blocks or touches frame-thread state.
+// Volume and mute are the exception to the mailbox: they go straight to the sound (ConsoleAudio).
 import Foundation
 import Control
 import ExposureCore
@@ -13,22 +14,40 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
     private let sessionID: String
     private let lock = NSLock()
     private var nextSequence: UInt64 = 0
+    private var settled = SettledSequences()
+    private let audio: ConsoleAudio
 
-    public init(session: PreparedSession, mirror: MirrorView?) {
+    /// The console steers the session's own sound (`session.sound`, nil without a device).
+    public convenience init(session: PreparedSession, mirror: MirrorView?) {
+        self.init(session: session, mirror: mirror, sound: session.sound)
+    }
+
+    /// `sound` is what volume and mute act on; tests pass a loopback engine here.
+    public init(session: PreparedSession, mirror: MirrorView?, sound: SessionSound?) {
         conductor = session.conductor; recorder = session.recorder; self.mirror = mirror; sessionID = session.sessionID
+        audio = ConsoleAudio(sound: sound)
     }
 
     public func submit(_ command: ControlCommand, from sender: Sender) async -> CommandOutcome {
         let snap = conductor.board.latest
         if let refusal = Self.refusal(command, snapshot: snap) { return refusal }
         let seq = lock.withLock { nextSequence += 1; return nextSequence }
+        if let event = audio.apply(command, sender: sender.displayName, sequence: seq, sessionTime: snap.sessionTime) {
+            lock.withLock { settled.settle(seq) }
+            _ = recorder?.record(event)
+            return .accepted(sequence: seq)
+        }
         let origin = SessionInput.Origin.therapist(sender.displayName)
         let input: SessionInput
         switch Self.action(command) {
-        case .engine(let i): input = SessionInput(i, from: origin, commandID: String(seq))
-        case let other: input = SessionInput(request: other, from: origin, commandID: String(seq))
+        case nil:
+            lock.withLock { settled.settle(seq) }
+            return .rejected(code: "unsupported", message: "the session cannot apply \(command.kind)")
+        case .engine(let i)?: input = SessionInput(i, from: origin, commandID: String(seq))
+        case let other?: input = SessionInput(request: other, from: origin, commandID: String(seq))
         }
         guard conductor.mailbox.post(input) else {
+            lock.withLock { settled.settle(seq) }
             return .rejected(code: "busy", message: "the session is receiving too many commands; try again in a moment")
         }
         return .accepted(sequence: seq)
@@ -50,7 +69,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         }
     }
 
-    static func action(_ command: ControlCommand) -> SessionInput.Action {
+    static func action(_ command: ControlCommand) -> SessionInput.Action? {
         switch command {
         case .setIntensity(let v, let confirmed, _): return .engine(.therapist(.setIntensity(v, confirm: confirmed)))
         case .setParameter(let name, let v): return .engine(.therapist(.setParameter(name, .number(v))))
@@ -62,10 +81,21 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         case .resume: return .engine(.therapist(.resume))
         case .end: return .engine(.therapist(.end))
         case .showMessage(let text): return .showMessage(text)
+        case .setVolume, .setMuted: return nil   // applied by ConsoleAudio, never queued
         }
     }
 
-    public func latestTelemetry() -> Telemetry { Self.telemetry(conductor.board.latest, sessionID: sessionID) }
+    public func latestTelemetry() -> Telemetry {
+        let snap = conductor.board.latest
+        let applied = lock.withLock { settled.confirmedThrough(frameApplied: snap.lastAppliedCommandSeq) }
+        return Self.telemetry(snap, sessionID: sessionID, audio: audio.state, appliedSequence: applied)
+    }
+
+    /// The therapist's volume and mute as telemetry shows them.
+    public var consoleVolume: (volume: Double, muted: Bool, output: AudioOutputStatus) {
+        let s = audio.state
+        return (s.volume, s.muted, s.output)
+    }
 
     public func latestMirrorPNG() -> [UInt8]? { mirror?.latestPNG }
 
@@ -87,7 +117,8 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
                                            reason: reason, payloadJSON: RecordedEvent.payload(payload)))
     }
 
-    static func telemetry(_ s: SessionSnapshot, sessionID: String) -> Telemetry {
+    static func telemetry(_ s: SessionSnapshot, sessionID: String, audio: ConsoleAudio.State = .init(),
+                          appliedSequence: UInt64? = nil) -> Telemetry {
         let phase: SessionPhase
         switch s.stateCode {
         case "running": phase = .running
@@ -116,7 +147,8 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             fms: s.fmsHistory.map { TimedRating(t: $0.time, value: $0.value) },
             heartRate: s.heartRate,
             frameHealth: Control.FrameHealth(frameRate: s.framesPerSecond, missedFrames: s.missedFrames, cpuMilliseconds: s.cpuMsPerFrame),
-            alerts: alerts, lastAppliedCommandSeq: s.lastAppliedCommandSeq, therapistConnected: s.therapistConnected,
-            patientMessage: s.patientMessage)
+            alerts: alerts, lastAppliedCommandSeq: appliedSequence ?? s.lastAppliedCommandSeq,
+            therapistConnected: s.therapistConnected, patientMessage: s.patientMessage,
+            volume: audio.volume, muted: audio.muted, audioOutput: audio.output)
     }
 }

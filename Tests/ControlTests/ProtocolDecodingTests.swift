@@ -35,6 +35,10 @@ final class ProtocolDecodingTests: XCTestCase {
             (#"{"kind":"resume"}"#, .resume),
             (#"{"kind":"end","reason":"patient asked"}"#, .end(reason: "patient asked")),
             (#"{"kind":"message","text":"Breathe slowly"}"#, .showMessage(text: "Breathe slowly")),
+            (#"{"kind":"set_volume","volume":0.25}"#, .setVolume(0.25)),
+            (#"{"kind":"set_volume","volume":0}"#, .setVolume(0)),
+            (#"{"kind":"mute","muted":true}"#, .setMuted(true)),
+            (#"{"kind":"mute","muted":false}"#, .setMuted(false)),
         ]
         for (body, expected) in cases {
             XCTAssertEqual(try ClientMessageDecoder.decode(#"{"type":"command","v":1,"id":"a","command":"# + body + "}"),
@@ -54,6 +58,13 @@ final class ProtocolDecodingTests: XCTestCase {
             (#"{"kind":"message","text":"line one\nline two"}"#, .invalidField, "command.text"),
             (#"{"kind":"message","text":""}"#, .invalidField, "command.text"),
             (#"{"kind":"launch_rocket"}"#, .unknownCommand, "launch_rocket"),
+            (#"{"kind":"set_volume","volume":1.5}"#, .invalidField, "command.volume"),
+            (#"{"kind":"set_volume","volume":-0.1}"#, .invalidField, "command.volume"),
+            (#"{"kind":"set_volume","volume":"0.5"}"#, .invalidField, "command.volume"),
+            (#"{"kind":"set_volume"}"#, .invalidField, "command.volume"),
+            (#"{"kind":"mute"}"#, .invalidField, "command.muted"),
+            (#"{"kind":"mute","muted":"yes"}"#, .invalidField, "command.muted"),
+            (#"{"kind":"mute","muted":1}"#, .invalidField, "command.muted"),
         ]
         for (body, expectedCode, mention) in cases {
             do {
@@ -92,7 +103,8 @@ final class ProtocolDecodingTests: XCTestCase {
             XCTAssertEqual(try ServerMessage.parse(message.jsonText()), message)
         }
         let text = ServerMessage.telemetry(seq: 3, telemetry).jsonText()
-        for key in ["\"type\":\"telemetry\"", "\"seq\":3", "\"intensity_step_limit\"", "\"last_applied_command_seq\"", "\"frame_health\""] {
+        for key in ["\"type\":\"telemetry\"", "\"seq\":3", "\"intensity_step_limit\"", "\"last_applied_command_seq\"", "\"frame_health\"",
+                    "\"volume\":1", "\"muted\":false", "\"audio_output\":\"playing\""] {
             XCTAssertTrue(text.contains(key), "\(key) missing from \(text)")
         }
     }

@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   token: null, role: null, socket: null, telemetry: null, nextId: 1,
-  pending: new Map(), dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false,
+  pending: new Map(), dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false, volumeBusy: false,
 };
 
 function tokenFromFragment() {
@@ -56,7 +56,8 @@ function handle(message) {
       render(message);
       break;
     case "ack":
-      settle(message.id, "applied on the next frame (#" + message.sequence + ")");
+      // Volume and mute act on the sound at once; everything else waits for the next frame.
+      settle(message.id, (immediateIds.has(message.id) ? "applied" : "applied on the next frame") + " (#" + message.sequence + ")");
       break;
     case "error":
       if (message.code === "authentication_failed") {
@@ -68,9 +69,13 @@ function handle(message) {
   }
 }
 
+const immediateKinds = new Set(["set_volume", "mute"]);
+const immediateIds = new Set();
+
 function settle(id, text) {
   const label = id && state.pending.get(id);
   if (label) state.pending.delete(id);
+  immediateIds.delete(id);
   $("last-result").textContent = (label ? label + ": " : "") + text;
 }
 
@@ -81,6 +86,7 @@ function send(kind, fields, label) {
   }
   const id = "web-" + state.nextId++;
   state.pending.set(id, label || kind);
+  if (immediateKinds.has(kind)) immediateIds.add(id);
   state.socket.send(JSON.stringify({ type: "command", v: 1, id, command: Object.assign({ kind }, fields || {}) }));
 }
 
@@ -120,8 +126,29 @@ function render(t) {
     $("resume").disabled = t.state !== "paused";
     $("end").disabled = t.state === "ended";
   }
+  renderSound(t);
   renderAlerts(t.alerts);
   drawChart(t);
+}
+
+const audioNotes = {
+  playing: "",
+  no_device: "no sound device: volume and mute are remembered only",
+  failed: "sound stopped (device lost): the session goes on silent",
+};
+
+function renderSound(t) {
+  if (!state.volumeBusy) {
+    $("volume-slider").value = Math.round(t.volume * 100);
+    $("volume-value").textContent = Math.round(t.volume * 100) + "%";
+  }
+  const mute = $("mute");
+  mute.textContent = t.muted ? "Unmute" : "Mute";
+  mute.setAttribute("aria-pressed", t.muted ? "true" : "false");
+  mute.dataset.muted = String(t.muted);
+  const status = $("audio-status");
+  status.textContent = (t.muted ? "Muted. " : "") + (audioNotes[t.audio_output] || "");
+  status.dataset.output = t.audio_output;
 }
 
 function renderAlerts(alerts) {
@@ -226,6 +253,16 @@ function wire() {
   const slider = $("intensity-slider");
   slider.addEventListener("input", () => { state.sliderBusy = true; $("intensity-target").textContent = slider.value; });
   slider.addEventListener("change", () => requestIntensity(Number(slider.value)));
+  const volume = $("volume-slider");
+  volume.addEventListener("input", () => { state.volumeBusy = true; $("volume-value").textContent = volume.value + "%"; });
+  volume.addEventListener("change", () => {
+    send("set_volume", { volume: Number(volume.value) / 100 }, "volume " + volume.value + "%");
+    state.volumeBusy = false;
+  });
+  $("mute").addEventListener("click", () => {
+    const muted = !(state.telemetry && state.telemetry.muted);
+    send("mute", { muted }, muted ? "mute" : "unmute");
+  });
   $("confirm-yes").addEventListener("click", () => {
     const target = Number($("confirm-panel").dataset.target);
     $("confirm-panel").hidden = true;

@@ -9,6 +9,8 @@ public enum CommandLimits {
     /// Environment parameter values are checked against the environment's own ranges by
     /// the session; this only keeps absurd numbers out.
     public static let parameterMagnitudeLimit = 1e6
+    /// Master volume: 0 is silent, 1 is the level the environments were mixed for.
+    public static let volumeRange: ClosedRange<Double> = 0...1
 }
 
 enum CommandValidator {
@@ -45,6 +47,17 @@ enum CommandValidator {
             let text = try body.string("text", maxLength: CommandLimits.maxPatientMessageLength)
             try plainText(text, field: "text", in: body)
             return .showMessage(text: text)
+        case "set_volume":
+            let volume = try body.number("volume")
+            guard CommandLimits.volumeRange.contains(volume) else {
+                throw body.fail("volume", "volume must be 0-1 (0 silent, 1 full), got \(volume)")
+            }
+            return .setVolume(volume)
+        case "mute":
+            guard let muted = try body.optionalBool("muted") else {
+                throw body.fail("muted", "required: true to silence the patient's sound, false to restore it")
+            }
+            return .setMuted(muted)
         default:
             throw ControlProtocolError(.unknownCommand,
                 "command kind \"\(kind.prefix(32))\" is unknown; known kinds: \(ControlCommand.allKinds.joined(separator: ", "))")

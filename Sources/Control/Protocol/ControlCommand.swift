@@ -18,6 +18,11 @@ public enum ControlCommand: Sendable, Equatable {
     case end(reason: String?)
     /// A short text shown to the patient in the headset.
     case showMessage(text: String)
+    /// The therapist's master volume for the patient's headphones, 0...1. Not a safety control:
+    /// the session applies it at once, without waiting for a frame.
+    case setVolume(Double)
+    /// Silence (true) or restore (false) the patient's sound; the volume is kept.
+    case setMuted(Bool)
 
     /// The wire name of the command.
     public var kind: String {
@@ -32,11 +37,13 @@ public enum ControlCommand: Sendable, Equatable {
         case .resume: return "resume"
         case .end: return "end"
         case .showMessage: return "message"
+        case .setVolume: return "set_volume"
+        case .setMuted: return "mute"
         }
     }
 
     public static let allKinds = [
         "set_intensity", "set_parameter", "next_step", "previous_step", "fire_event",
-        "request_suds", "pause", "resume", "end", "message",
+        "request_suds", "pause", "resume", "end", "message", "set_volume", "mute",
     ]
 }

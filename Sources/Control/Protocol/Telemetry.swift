@@ -76,6 +76,17 @@ public struct SessionAlert: Sendable, Codable, Equatable {
     }
 }
 
+/// Whether the patient's sound is actually playing, so the console can say when the volume and
+/// mute controls have nothing to act on.
+public enum AudioOutputStatus: String, Sendable, Codable {
+    /// A sound device is open and playing the session.
+    case playing
+    /// The session started without a sound device; volume and mute are remembered only.
+    case noDevice = "no_device"
+    /// The device failed during the session (unplugged headphones); the session went on silent.
+    case failed
+}
+
 public struct Telemetry: Sendable, Codable, Equatable {
     /// Pseudonymous session id; never a participant's name.
     public var sessionId: String
@@ -98,13 +109,19 @@ public struct Telemetry: Sendable, Codable, Equatable {
     public var therapistConnected: Bool
     /// The last message shown to the patient, if one is on screen.
     public var patientMessage: String?
+    /// The therapist's master volume, 0...1.
+    public var volume: Double
+    /// True while the therapist has muted the patient's sound.
+    public var muted: Bool
+    public var audioOutput: AudioOutputStatus
 
     public init(
         sessionId: String, state: SessionPhase, elapsed: Double, step: StepInfo, intensity: Double,
         intensityStepLimit: Double, parameters: [String: Double] = [:], intensityHistory: [TimedValue] = [],
         suds: [TimedRating] = [], fms: [TimedRating] = [], heartRate: Double? = nil,
         frameHealth: FrameHealth, alerts: [SessionAlert] = [], lastAppliedCommandSeq: UInt64 = 0,
-        therapistConnected: Bool = false, patientMessage: String? = nil
+        therapistConnected: Bool = false, patientMessage: String? = nil,
+        volume: Double = 1, muted: Bool = false, audioOutput: AudioOutputStatus = .playing
     ) {
         self.sessionId = sessionId
         self.state = state
@@ -122,6 +139,9 @@ public struct Telemetry: Sendable, Codable, Equatable {
         self.lastAppliedCommandSeq = lastAppliedCommandSeq
         self.therapistConnected = therapistConnected
         self.patientMessage = patientMessage
+        self.volume = volume
+        self.muted = muted
+        self.audioOutput = audioOutput
     }
 
     enum CodingKeys: String, CodingKey {
@@ -137,5 +157,7 @@ public struct Telemetry: Sendable, Codable, Equatable {
         case lastAppliedCommandSeq = "last_applied_command_seq"
         case therapistConnected = "therapist_connected"
         case patientMessage = "patient_message"
+        case volume, muted
+        case audioOutput = "audio_output"
     }
 }

@@ -40,6 +40,13 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         lock.withLock {
             if let refusal = safetyRefusal(command, state: telemetry) { return refusal }
             nextSequence += 1
+            // Volume and mute have no safety meaning: like the real runtime, they take effect at
+            // once. They still go through the mailbox so the sequence is confirmed in order.
+            switch command {
+            case .setVolume(let volume): telemetry.volume = volume
+            case .setMuted(let muted): telemetry.muted = muted
+            default: break
+            }
             mailbox.append((nextSequence, command, sender))
             return .accepted(sequence: nextSequence)
         }
@@ -118,6 +125,12 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         mirrorPNG = png
     }
 
+    /// The sound device goes away (or was never there): telemetry says so.
+    public func setAudioOutput(_ status: AudioOutputStatus) {
+        lock.lock(); defer { lock.unlock() }
+        telemetry.audioOutput = status
+    }
+
     public func patientRatesSUDS(_ value: Double) {
         lock.lock(); defer { lock.unlock() }
         telemetry.suds.append(TimedRating(t: telemetry.elapsed, value: value))
@@ -168,6 +181,7 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         case .resume: if telemetry.state == .paused { telemetry.state = .running }
         case .end: telemetry.state = .ended
         case .showMessage(let text): telemetry.patientMessage = text
+        case .setVolume, .setMuted: break   // applied when submitted
         }
     }
 
