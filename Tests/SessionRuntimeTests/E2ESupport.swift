@@ -47,6 +47,8 @@ struct HeadsetFixture {
     let directory: URL
     let manifestURL: URL
     let configURL: URL
+    /// Whether this process's loader variables point at this fixture (undone by `cleanUp`).
+    let selectedInProcess: Bool
     var captureDirectory: URL { directory.appendingPathComponent("frames") }
     var logURL: URL { directory.appendingPathComponent("runtime.log") }
     var coreValidationURL: URL { directory.appendingPathComponent("core_validation.txt") }
@@ -70,6 +72,7 @@ struct HeadsetFixture {
         let manifest: [String: Any] = ["file_format_version": "1.0.0",
                                        "runtime": ["name": "Exposure Simulated Headset", "library_path": lib]]
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+        selectedInProcess = selectInProcess
         if selectInProcess {
             for (key, value) in loaderVariables { setenv(key, value, 1) }
         }
@@ -111,7 +114,7 @@ struct HeadsetFixture {
     }
 
     func cleanUp() {
-        for key in loaderVariables.keys { unsetenv(key) }
+        if selectedInProcess { for key in loaderVariables.keys { unsetenv(key) } }
         try? FileManager.default.removeItem(at: directory)
     }
 }
