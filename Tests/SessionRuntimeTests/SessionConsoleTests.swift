@@ -114,6 +114,59 @@ final class SessionConsoleTests: XCTestCase {
                       "\(audit.map(\.payloadJSON))")
     }
 
+    /// A console that goes away for longer than the protocol's link-loss timeout (60 s in the
+    /// heights protocol) takes the patient to the safe room; the therapist coming back is recorded.
+    func testLostConsoleLinkTakesThePatientToTheSafeRoomAfterTheTimeout() async throws {
+        let session = try prepare()
+        let frames = FrameDriver(conductor: session.conductor)
+        frames.start()
+        var options = ConsoleOptions()
+        options.port = 0
+        let host = try ConsoleHost(session: session, mirror: nil, options: options)
+        let port = try await onThread { try host.start() }
+        let url = "ws://127.0.0.1:\(port)/v1/ws"
+        let therapist = try await ControlClient.connect(url: url)
+        try await therapist.hello(token: host.server.keys.therapistToken)
+        _ = try await therapist.telemetry { $0.state == .running && $0.therapistConnected }
+        await therapist.close()
+        let linkLost = await eventually { !session.conductor.board.latest.therapistConnected }
+        XCTAssertTrue(linkLost)
+        frames.stop()
+
+        // Fast-forward on this thread (the driver has stopped): just short of the timeout, then past it.
+        let timeout = session.plan.safety.linkLossTimeout
+        let lostAt = session.conductor.board.latest.sessionTime
+        var i = frames.nextIndex
+        func runUntil(_ t: Double) {
+            while session.conductor.board.latest.sessionTime < t, i < 100_000 { _ = session.conductor.frame(FrameDriver.moment(i)); i += 1 }
+        }
+        runUntil(lostAt + timeout - 1)
+        XCTAssertEqual(session.conductor.world.showing, session.plan.environment, "still exposed a second before the timeout")
+        runUntil(lostAt + timeout + 1)
+        XCTAssertEqual(session.conductor.world.showing, "safe_room", "no console for \(timeout) s: the safe room")
+        XCTAssertEqual(session.conductor.board.latest.stateCode, "safe_room_link_lost")
+
+        // The therapist reconnects: recorded, and the patient stays in the safe room until someone resumes.
+        frames.start(at: i)
+        let again = try await ControlClient.connect(url: url)
+        try await again.hello(token: host.server.keys.therapistToken)
+        let back = try await again.telemetry { $0.therapistConnected }
+        XCTAssertNotEqual(back.state, .running)
+        await again.close()
+        try await onThread { host.stop() }
+        frames.stop()
+        try session.finish()
+
+        let record = try session.store.read(session.sessionID)
+        let links = record.events.filter { $0.kind == "link" }.compactMap { $0.payload["connected"] as? Bool }
+        XCTAssertEqual(Array(links.prefix(2)), [false, true], "\(record.events.filter { $0.kind == "link" }.map(\.payloadJSON))")
+        let safeRoom = try XCTUnwrap(record.events.first { $0.actor == .safety && ($0.payload["state"] as? String) == "safe_room" },
+                                     "\(record.events.map { "\($0.kind) \($0.actor) \($0.payloadJSON)" })")
+        let lost = try XCTUnwrap(record.events.first { $0.kind == "link" && ($0.payload["connected"] as? Bool) == false })
+        XCTAssertEqual(safeRoom.sessionTime - lost.sessionTime, timeout, accuracy: 0.05, "the safe room comes at the timeout, not before or long after")
+        XCTAssertNotNil(safeRoom.displayTimeNs)
+    }
+
     /// KNOWN BUG (Sources/SessionRuntime/SessionConductor.swift, `frame` line ~82-100 and `note`
     /// line ~164): a rating's source is the label of the *first* input applied that frame
     /// (`sources.first`), not of the input that carried the rating. A therapist command that
@@ -186,16 +239,24 @@ final class FrameDriver: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     static let periodNs: Int64 = 13_888_889
 
+    /// The index of the next frame; read it after `stop` to carry on from the test's thread.
+    private(set) var nextIndex = 0
+
     init(conductor: SessionConductor) { self.conductor = conductor }
 
-    func start() {
+    static func moment(_ i: Int) -> FrameMoment {
+        FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * periodNs, periodNs: periodNs,
+                    head: Pose(position: Vec3(0, 1.6, 0)))
+    }
+
+    /// Starts stepping (again), from frame `index` when given.
+    func start(at index: Int? = nil) {
+        lock.withLock { stopping = false }
+        if let index { nextIndex = index }
         let thread = Thread { [self] in
-            var i = 0
             while !lock.withLock({ stopping }) {
-                let moment = FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * Self.periodNs, periodNs: Self.periodNs,
-                                         head: Pose(position: Vec3(0, 1.6, 0)))
-                _ = conductor.frame(moment)
-                i += 1
+                _ = conductor.frame(Self.moment(nextIndex))
+                nextIndex += 1
                 usleep(4_000)
             }
             finished.signal()
