@@ -6,6 +6,7 @@ import Foundation
 import PNG
 import SceneModel
 import XCTest
+@testable import SessionRuntime
 
 enum E2E {
     /// The package folder (this file is Tests/SessionRuntimeTests/E2ESupport.swift).
@@ -169,4 +170,46 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async 
         try? await Task.sleep(for: .milliseconds(10))
     }
     return condition()
+}
+
+/// Steps a conductor on its own thread, as the frame loop would: display times of a 72 Hz
+/// runtime, a few milliseconds of wall time per frame so telemetry and commands flow.
+final class FrameDriver: @unchecked Sendable {
+    let conductor: SessionConductor
+    private let lock = NSLock()
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+    static let periodNs: Int64 = 13_888_889
+
+    /// The index of the next frame; read it after `stop` to carry on from the test's thread.
+    private(set) var nextIndex = 0
+
+    init(conductor: SessionConductor) { self.conductor = conductor }
+
+    static func moment(_ i: Int) -> FrameMoment {
+        FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * periodNs, periodNs: periodNs,
+                    head: Pose(position: Vec3(0, 1.6, 0)))
+    }
+
+    /// Starts stepping (again), from frame `index` when given.
+    func start(at index: Int? = nil) {
+        lock.withLock { stopping = false }
+        if let index { nextIndex = index }
+        let thread = Thread { [self] in
+            while !lock.withLock({ stopping }) {
+                _ = conductor.frame(Self.moment(nextIndex))
+                nextIndex += 1
+                usleep(4_000)
+            }
+            finished.signal()
+        }
+        thread.name = "test-frame-loop"
+        thread.start()
+    }
+
+    /// Stops after the frame in progress; the conductor is not touched afterwards.
+    func stop() {
+        lock.withLock { stopping = true }
+        finished.wait()
+    }
 }
