@@ -177,6 +177,30 @@ extension SessionEndToEndTests {
         XCTAssertEqual(palette.skyFraction(after), 0)
     }
 
+    /// No OpenXR runtime (headset software not running, broken manifest): the session does not
+    /// start, the record is closed rather than left running, and the error names the failing call.
+    func testMissingRuntimeClosesTheRecordAndSaysWhy() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-runtime-\(UUID().uuidString).json")
+        setenv("XR_RUNTIME_JSON", missing.path, 1)
+        defer { unsetenv("XR_RUNTIME_JSON") }
+        var options = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
+                                     participantID: "P-0098", sessionsDirectory: sessions.path)
+        options.sound = false
+        options.sessionID = "noruntime-\(UUID().uuidString.prefix(8))"
+        let session = try PreparedSession(options, runtime: "OpenXR", headset: "none", displayRateHz: 0, warn: { _ in })
+        var xr = XRConfiguration()
+        xr.recreateInitialDelay = 0.01
+        let outcome = SessionRunner(session: session, loop: OpenXRFrameLoop(configuration: xr)).run()
+
+        let error = try XCTUnwrap(outcome.error, "a session without a runtime must report an error")
+        XCTAssertTrue(error.contains("XR_ERROR_RUNTIME_UNAVAILABLE"), "the loader's own result is passed on: \(error)")
+        XCTAssertEqual(outcome.frames, 0)
+        XCTAssertEqual(outcome.state, SessionState.aborted.rawValue)
+        let record = try session.store.read(session.sessionID)
+        XCTAssertEqual(record.state, .aborted, "closed, not left running for the next start to call interrupted")
+        XCTAssertEqual(record.poses.count, 0)
+    }
+
     /// KNOWN BUG (Sources/SessionRuntime/XRBridge.swift, `stateChanged`): the `xr_state` events are
     /// recorded without `displayTimeNs`, although DESIGN.md says every event carries the OpenXR
     /// display time. States that change after the first frame should carry the display time of
