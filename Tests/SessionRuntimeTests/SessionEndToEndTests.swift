@@ -177,6 +177,57 @@ extension SessionEndToEndTests {
         XCTAssertEqual(palette.skyFraction(after), 0)
     }
 
+    /// The runtime loses the session (LOSS_PENDING: a compositor restart, a cable pulled and
+    /// replugged): the loop recreates it and the session carries on in the same record, one
+    /// start, poses in display-time order, the loss and the recovery in the OpenXR states.
+    func testSessionLossIsRecoveredInTheSameRecord() throws {
+        let run = try runHeightsSession("loss", script: [
+            "displayRateHz": 4.0, "width": 16, "height": 16, "realTime": false, "exitAfterFrames": 16, "captureFrames": [] as [Int],
+            "events": [["t": 1.5, "kind": "lossPending"]],
+        ])
+        defer { run.fixture.cleanUp() }
+        XCTAssertNil(run.outcome.error, run.outcome.error ?? "")
+        XCTAssertEqual(run.loop.recreations, 1)
+        XCTAssertEqual(run.loop.validationMessages.messages, [], "OpenXR / Vulkan validation messages")
+        XCTAssertEqual(run.fixture.coreValidationProblems(), [], "core validation layer problems")
+
+        let record = try run.session.store.read(run.session.sessionID)
+        let states = record.events.filter { $0.kind == "xr_state" }.compactMap { $0.payload["state"] as? String }
+        let loss = try XCTUnwrap(states.firstIndex(of: "lossPending"), "\(states)")
+        XCTAssertEqual(Array(states[..<loss]), ["idle", "ready", "synchronized", "visible", "focused"])
+        XCTAssertEqual(Array(states[(loss + 1)...].prefix(5)), ["idle", "ready", "synchronized", "visible", "focused"], "\(states)")
+        XCTAssertEqual(states.last, "exiting")
+        let starts = record.events.filter { $0.kind == EventKind.state && ($0.payload["state"] as? String) == "started" }
+        XCTAssertEqual(starts.count, 1, "one session, not two")
+        let times = record.poses.map(\.displayTimeNs)
+        XCTAssertEqual(times.count, run.outcome.frames)
+        XCTAssertEqual(times, times.sorted())
+        XCTAssertEqual(Set(times).count, times.count, "no frame recorded twice across the recreation")
+        XCTAssertEqual(record.state, .aborted)
+    }
+
+    /// KNOWN BUG (Sources/XR/OpenXRFrameLoop.swift, `runOneSession`, `var pending` ~line 106):
+    /// leaving FOCUSED for LOSS_PENDING produces `.focusLost` (SessionStateMachine), but it waits
+    /// in `pending`, a local of the session being torn down, and is dropped at the recreation; the
+    /// recreated session's state machine starts afresh, so its first FOCUSED is no "regained"
+    /// either. The patient saw nothing while the runtime recovered, yet the exposure runs on as if
+    /// they had. Leaving FOCUSED must pause the exposure as the patient's pause, as for a headset
+    /// taken off. Fix: keep undelivered input across recreations (make `pending` a property of
+    /// OpenXRFrameLoop, delivered with the first frame of the new session), or have
+    /// XRBridge.stateChanged(.lossPending) post `SessionInput(.patient(.pause), from: .system)`.
+    func testSessionLossPausesTheExposureLikeLostFocus() throws {
+        let run = try runHeightsSession("loss-pause", script: [
+            "displayRateHz": 4.0, "width": 16, "height": 16, "realTime": false, "exitAfterFrames": 16, "captureFrames": [] as [Int],
+            "events": [["t": 1.5, "kind": "lossPending"]],
+        ])
+        defer { run.fixture.cleanUp() }
+        XCTAssertNil(run.outcome.error, run.outcome.error ?? "")
+        let record = try run.session.store.read(run.session.sessionID)
+        let pauses = record.events.filter { $0.kind == EventKind.state && ($0.payload["state"] as? String) == "paused" }
+        XCTAssertEqual(pauses.map(\.actor), [.patient], "the lost session pauses the exposure once, as the patient's pause")
+        XCTAssertTrue(run.session.conductor.board.latest.stateCode.hasPrefix("paused_by_patient"), run.session.conductor.board.latest.stateCode)
+    }
+
     /// No OpenXR runtime (headset software not running, broken manifest): the session does not
     /// start, the record is closed rather than left running, and the error names the failing call.
     func testMissingRuntimeClosesTheRecordAndSaysWhy() throws {
