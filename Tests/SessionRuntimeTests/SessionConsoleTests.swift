@@ -167,8 +167,8 @@ final class SessionConsoleTests: XCTestCase {
         XCTAssertNotNil(safeRoom.displayTimeNs)
     }
 
-    /// KNOWN BUG (Sources/SessionRuntime/SessionConductor.swift, `frame` line ~82-100 and `note`
-    /// line ~164): a rating's source is the label of the *first* input applied that frame
+    /// KNOWN BUG (Sources/SessionRuntime/SessionConductor.swift, `frame` line ~83-100 and `note`
+    /// line ~170): a rating's source is the label of the *first* input applied that frame
     /// (`sources.first`), not of the input that carried the rating. A therapist command that
     /// reaches the frame together with the patient's headset SUDS answer makes the record say the
     /// therapist gave the rating. The source must come from the rating's own input (e.g. remember
