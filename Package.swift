@@ -79,7 +79,9 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio"], swiftSettings: v5),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"], swiftSettings: v5),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: v5),
-        .testTarget(name: "SessionRuntimeTests", dependencies: ["SessionRuntime", "PNG"], swiftSettings: v5),
+        .testTarget(name: "SessionRuntimeTests", dependencies: [
+            "SessionRuntime", "PNG", "XR", "Control", "Recording", "ExposureCore", "Environments", "SceneModel",
+        ], swiftSettings: v5),
         .testTarget(name: "ExposureCLITests", dependencies: ["PNG"], swiftSettings: v5),
     ]
 )
