@@ -31,7 +31,7 @@ final class ConsoleAudio: @unchecked Sendable {
 
     /// Applies a volume or mute command; nil for every other command. Returns the event for the
     /// record, naming the values after the change and who asked.
-    func apply(_ command: ControlCommand, sender: String, sequence: UInt64, sessionTime: Double) -> RecordedEvent? {
+    func apply(_ command: ControlCommand, sender: String, sequence: UInt64, sessionTime: Double, displayTimeNs: Int64? = nil) -> RecordedEvent? {
         let output = state.output
         // One lock around remembering and applying, so two consoles cannot leave the engine and
         // telemetry disagreeing.
@@ -51,7 +51,7 @@ final class ConsoleAudio: @unchecked Sendable {
         }
         guard let change else { return nil }
         let reason = output == .playing ? change.reason : change.reason + " (no sound is playing: \(output.rawValue))"
-        return RecordedEvent(sessionTime: sessionTime, kind: "audio", actor: .therapist, reason: reason,
+        return RecordedEvent(sessionTime: sessionTime, displayTimeNs: displayTimeNs, kind: "audio", actor: .therapist, reason: reason,
                              payloadJSON: RecordedEvent.payload([
                                  "volume": change.volume, "muted": change.muted, "sender": sender,
                                  "audio_output": output.rawValue, "command_id": String(sequence),

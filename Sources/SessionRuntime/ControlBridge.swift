@@ -32,7 +32,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         let snap = conductor.board.latest
         if let refusal = Self.refusal(command, snapshot: snap) { return refusal }
         let seq = lock.withLock { nextSequence += 1; return nextSequence }
-        if let event = audio.apply(command, sender: sender.displayName, sequence: seq, sessionTime: snap.sessionTime) {
+        if let event = audio.apply(command, sender: sender.displayName, sequence: seq, sessionTime: snap.sessionTime, displayTimeNs: snap.displayTimeNs) {
             lock.withLock { settled.settle(seq) }
             _ = recorder?.record(event)
             return .accepted(sequence: seq)
@@ -112,7 +112,8 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         case .accepted(let seq): payload["accepted_seq"] = seq; reason = "console \(entry.kind) accepted"
         case .refused(let code, let message): payload["refused"] = code; reason = "console \(entry.kind) refused: \(message)"
         }
-        _ = recorder?.record(RecordedEvent(sessionTime: conductor.board.latest.sessionTime, kind: "control",
+        let latest = conductor.board.latest
+        _ = recorder?.record(RecordedEvent(sessionTime: latest.sessionTime, displayTimeNs: latest.displayTimeNs, kind: "control",
                                            actor: entry.sender?.role == .therapist ? .therapist : .system,
                                            reason: reason, payloadJSON: RecordedEvent.payload(payload)))
     }

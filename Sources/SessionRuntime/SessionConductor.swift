@@ -54,6 +54,9 @@ public final class SessionConductor {
     public var patient: ScriptedPatient?
     private var stepStart = 0.0
     private var previousMoment: FrameMoment?
+    /// Origins of this frame's rating inputs, in the order the engine judges them.
+    private var ratingOrigins: [String] = []
+    static let ratingInputs: Set<String> = ["suds", "fms", "expectancy_before", "expectancy_after", "heart_rate_baseline"]
     private var currentStep: Int?
 
     public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
@@ -81,6 +84,7 @@ public final class SessionConductor {
         lastSessionTime = max(lastSessionTime, t)
 
         var sources: [String] = []
+        ratingOrigins.removeAll(keepingCapacity: true)
         var inputs = mailbox.drain() + headset
         if let patient {
             let answers = patient.inputs(at: t, prompts: lastOutput?.prompts ?? [], step: currentStep, stepStart: stepStart)
@@ -150,6 +154,10 @@ public final class SessionConductor {
                                                kind: EventKind.command, actor: .therapist, reason: "command from \(input.origin.label)",
                                                payloadJSON: RecordedEvent.payload(payload)))
         }
+        switch engineInput {
+        case .suds, .fms, .expectancy, .heartRateBaseline: ratingOrigins.append(input.origin.label)
+        default: break
+        }
         if case .heartRate(let bpm) = engineInput, bpm.isFinite {
             _ = recorder?.record(PhysioSample(kind: "heart_rate_bpm", value: bpm, sessionTime: t, wallClock: m.wallClock))
             snapshot.heartRate = bpm
@@ -167,7 +175,15 @@ public final class SessionConductor {
     }
 
     private func note(_ e: EngineEvent, moment m: FrameMoment, sources: [String]) {
-        let source = sources.first ?? "headset"
+        // Who gave a rating: the origin of the rating input it answers (inputs are judged in order).
+        var source = "headset"
+        switch e.kind {
+        case .ratingRecorded(let k, _) where k != .heartRate:
+            if !ratingOrigins.isEmpty { source = ratingOrigins.removeFirst() }
+        case .rejected(let what) where Self.ratingInputs.contains(what):
+            if !ratingOrigins.isEmpty { ratingOrigins.removeFirst() }
+        default: break
+        }
         if let recorder {
             _ = recorder.record(RecordMapping.event(e, plan: engine.plan, displayTimeNs: m.displayTimeNs,
                                                     wallClock: m.wallClock, origin: nil))
@@ -212,6 +228,7 @@ public final class SessionConductor {
 
     private func publish(_ out: EngineOutput, at t: Double, moment m: FrameMoment) {
         snapshot.sessionTime = t
+        snapshot.displayTimeNs = m.displayTimeNs
         snapshot.state = out.state.description
         snapshot.stateCode = out.state.code
         snapshot.stepIndex = out.state.step

@@ -6,6 +6,8 @@ import ExposureCore
 public struct SessionSnapshot: Sendable {
     public struct Point: Sendable, Equatable { public var time: Double; public var value: Double }
     public var sessionTime: Double = 0
+    /// Predicted display time of the frame this snapshot describes.
+    public var displayTimeNs: Int64?
     public var state: String = "not started"
     public var stateCode: String = "not_started"
     public var stepIndex: Int?

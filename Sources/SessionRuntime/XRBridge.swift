@@ -47,7 +47,12 @@ public final class XRBridge: FrameDelegate {
 
     public func stateChanged(_ state: XRSessionState) {
         lastState = state
-        _ = session.recorder.record(RecordedEvent(sessionTime: session.conductor.lastOutput?.time ?? 0, kind: "xr_state",
+        // A runtime that is losing the session shows the patient nothing: pause as when the headset comes off.
+        if state == .lossPending {
+            session.conductor.mailbox.post(SessionInput(.patient(.pause), from: .system))
+        }
+        _ = session.recorder.record(RecordedEvent(sessionTime: session.conductor.lastOutput?.time ?? 0,
+                                                  displayTimeNs: lastDisplayNs, kind: "xr_state",
                                                   actor: .system, reason: "OpenXR session state \(state.rawValue)",
                                                   payloadJSON: RecordedEvent.payload(["state": state.rawValue])))
     }

@@ -167,9 +167,9 @@ final class SessionConsoleTests: XCTestCase {
         XCTAssertNotNil(safeRoom.displayTimeNs)
     }
 
-    /// KNOWN BUG (Sources/SessionRuntime/SessionConductor.swift, `frame` line ~83-100 and `note`
+    /// Regression test for a bug found end to end, now fixed (Sources/SessionRuntime/SessionConductor.swift, `frame` line ~83-100 and `note`
     /// line ~170): a rating's source is the label of the *first* input applied that frame
-    /// (`sources.first`), not of the input that carried the rating. A therapist command that
+    /// (`sources.first`), not of the input that carried the rating (fixed: SessionConductor keeps each rating input's origin). A therapist command that
     /// reaches the frame together with the patient's headset SUDS answer makes the record say the
     /// therapist gave the rating. The source must come from the rating's own input (e.g. remember
     /// the origin label in `apply` for `.suds/.fms/.expectancy` inputs and use it for the
@@ -194,7 +194,7 @@ final class SessionConsoleTests: XCTestCase {
         XCTAssertEqual(suds.map(\.source), ["headset"], "the patient rated with the headset; the therapist only changed the level")
     }
 
-    /// KNOWN BUG (Sources/SessionRuntime/ControlBridge.swift, `recordControlEvent`): the console's
+    /// Regression test for a bug found end to end, now fixed (Sources/SessionRuntime/ControlBridge.swift, `recordControlEvent`): the console's
     /// audit events (`control`: every command that arrived, accepted or refused, and failed logins)
     /// are recorded without `displayTimeNs`, against DESIGN.md ("every event carries both the
     /// OpenXR predicted display time and the wall clock"). Fix: carry the display time of the

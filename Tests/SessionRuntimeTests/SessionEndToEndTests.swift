@@ -206,7 +206,7 @@ extension SessionEndToEndTests {
         XCTAssertEqual(record.state, .aborted)
     }
 
-    /// KNOWN BUG (Sources/XR/OpenXRFrameLoop.swift, `runOneSession`, `var pending` ~line 106):
+    /// Regression test for a bug found end to end, now fixed (Sources/XR/OpenXRFrameLoop.swift, `runOneSession`, `var pending` ~line 106):
     /// leaving FOCUSED for LOSS_PENDING produces `.focusLost` (SessionStateMachine), but it waits
     /// in `pending`, a local of the session being torn down, and is dropped at the recreation; the
     /// recreated session's state machine starts afresh, so its first FOCUSED is no "regained"
@@ -252,7 +252,7 @@ extension SessionEndToEndTests {
         XCTAssertEqual(record.poses.count, 0)
     }
 
-    /// KNOWN BUG (Sources/SessionRuntime/XRBridge.swift, `stateChanged`): the `xr_state` events are
+    /// Regression test for a bug found end to end, now fixed (Sources/SessionRuntime/XRBridge.swift, `stateChanged`): the `xr_state` events are
     /// recorded without `displayTimeNs`, although DESIGN.md says every event carries the OpenXR
     /// display time. States that change after the first frame should carry the display time of
     /// the last frame the bridge saw (`lastDisplayNs`, already kept there); only IDLE and READY,
