@@ -80,7 +80,7 @@ public final class SessionConductor {
         }
         // Session time is the runtime's display clock: what the patient saw, when it was shown.
         let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9
-        let dt = max(0, min(0.25, t - lastSessionTime))
+        let dt = max(0, min(0.5, t - lastSessionTime))
         lastSessionTime = max(lastSessionTime, t)
 
         var sources: [String] = []

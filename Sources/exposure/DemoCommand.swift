@@ -22,14 +22,14 @@ struct Demo: ParsableCommand {
     @Option(help: "The scripted patient.")
     var patient: String = "Protocols/patients/demo-habituating.yaml"
 
-    @Option(help: "Display rate of the simulated headset (virtual time: a 35-minute protocol runs in about a minute at 4 Hz).")
-    var displayRate: Double = 4
+    @Option(help: "Display rate of the simulated headset (virtual time: each frame advances the clock by one period, so a 35-minute protocol takes 4200 frames at 2 Hz).")
+    var displayRate: Double = 2
 
     @Option(help: "Eye image size in pixels.")
-    var eyeSize: Int = 256
+    var eyeSize: Int = 160
 
     @Option(help: "Second of the session at which the patient holds both grips to opt out (negative: never).")
-    var optOutAt: Double = 540
+    var optOutAt: Double = 539
 
     @Flag(help: "Do not start the therapist console.")
     var noConsole = false

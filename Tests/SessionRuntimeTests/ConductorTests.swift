@@ -37,7 +37,11 @@ final class ConductorTests: XCTestCase {
         let s = try prepare(script: script)
         periodNs = 250_000_000   // a 4 Hz display clock: 16 session minutes in 3840 frames
         let frames = 4 * 60 * 16
-        for i in 0..<frames { _ = s.conductor.frame(moment(i)) }
+        // At 9:00 the patient holds both grips: the headset reports an opt-out.
+        let optOutFrame = 9 * 60 * 4
+        for i in 0..<frames {
+            _ = s.conductor.frame(moment(i), headset: i == optOutFrame ? [SessionInput(.patient(.optOut), from: .headset)] : [])
+        }
         XCTAssertGreaterThanOrEqual(s.conductor.engine.currentStepIndex ?? 0, 2, "a habituating patient climbs past floor 2 within 16 minutes")
         try s.finish()
         let record = try s.store.read(s.sessionID)
