@@ -82,6 +82,15 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         case .end: return .engine(.therapist(.end))
         case .showMessage(let text): return .showMessage(text)
         case .setVolume, .setMuted: return nil   // applied by ConsoleAudio, never queued
+        case .enterRating(let r):
+            switch r {
+            case .suds(let v): return .engine(.suds(v))
+            case .fms(let v): return .engine(.fms(v))
+            case .expectancyBefore(let v): return .engine(.expectancy(v, .before))
+            case .expectancyAfter(let v): return .engine(.expectancy(v, .after))
+            case .ssqPre(let items): return .ssq(items: items, moment: .before)
+            case .ssqPost(let items): return .ssq(items: items, moment: .after)
+            }
         }
     }
 
@@ -150,6 +159,6 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             frameHealth: Control.FrameHealth(frameRate: s.framesPerSecond, missedFrames: s.missedFrames, cpuMilliseconds: s.cpuMsPerFrame),
             alerts: alerts, lastAppliedCommandSeq: appliedSequence ?? s.lastAppliedCommandSeq,
             therapistConnected: s.therapistConnected, patientMessage: s.patientMessage,
-            volume: audio.volume, muted: audio.muted, audioOutput: audio.output)
+            volume: audio.volume, muted: audio.muted, audioOutput: audio.output, prompts: s.prompts)
     }
 }

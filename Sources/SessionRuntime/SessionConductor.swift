@@ -145,6 +145,8 @@ public final class SessionConductor {
             noteTherapistRequest("suds_requested", text: nil, from: input.origin.label, at: t, moment: m); return
         case .showMessage(let text):
             noteTherapistRequest("patient_message", text: text, from: input.origin.label, at: t, moment: m); return
+        case .ssq(let items, let moment):
+            recordSSQ(items, moment: moment, from: input.origin, at: t, moment: m); return
         }
         // Commands from people are recorded with who sent them before the engine judges them.
         if case .therapist(let command) = engineInput {
@@ -155,7 +157,7 @@ public final class SessionConductor {
                                                payloadJSON: RecordedEvent.payload(payload)))
         }
         switch engineInput {
-        case .suds, .fms, .expectancy, .heartRateBaseline: ratingOrigins.append(input.origin.label)
+        case .suds, .fms, .expectancy, .heartRateBaseline: ratingOrigins.append(input.origin.ratingSource)
         default: break
         }
         if case .heartRate(let bpm) = engineInput, bpm.isFinite {

@@ -22,6 +22,11 @@ public struct SessionInput: Sendable {
             case .script: return "script"
             }
         }
+        /// The record's rating source: ratings typed in by a therapist say "console".
+        public var ratingSource: String {
+            if case .therapist = self { return RatingSource.console.rawValue }
+            return label
+        }
     }
     /// What is asked: an engine input, or a therapist request the engine does not judge.
     public enum Action: Sendable {
@@ -30,6 +35,9 @@ public struct SessionInput: Sendable {
         case askSUDS
         /// A short text for the patient.
         case showMessage(String)
+        /// A whole SSQ (16 answers 0-3, standard order) given before or after exposure. The engine
+        /// does not judge it; the conductor scores and records it.
+        case ssq(items: [Int], moment: TrialMoment)
     }
     public var action: Action
     public var origin: Origin

@@ -128,6 +128,7 @@ function render(t) {
   }
   renderSound(t);
   renderAlerts(t.alerts);
+  if (typeof renderRatings === "function") renderRatings(t);
   drawChart(t);
 }
 

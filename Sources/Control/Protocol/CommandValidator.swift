@@ -58,6 +58,8 @@ enum CommandValidator {
                 throw body.fail("muted", "required: true to silence the patient's sound, false to restore it")
             }
             return .setMuted(muted)
+        case "enter_rating":
+            return .enterRating(try rating(from: body))
         default:
             throw ControlProtocolError(.unknownCommand,
                 "command kind \"\(kind.prefix(32))\" is unknown; known kinds: \(ControlCommand.allKinds.joined(separator: ", "))")

@@ -23,6 +23,8 @@ public enum ControlCommand: Sendable, Equatable {
     case setVolume(Double)
     /// Silence (true) or restore (false) the patient's sound; the volume is kept.
     case setMuted(Bool)
+    /// A rating the therapist enters for the patient (their spoken answer, or a whole SSQ).
+    case enterRating(ConsoleRating)
 
     /// The wire name of the command.
     public var kind: String {
@@ -39,11 +41,13 @@ public enum ControlCommand: Sendable, Equatable {
         case .showMessage: return "message"
         case .setVolume: return "set_volume"
         case .setMuted: return "mute"
+        case .enterRating: return "enter_rating"
         }
     }
 
     public static let allKinds = [
         "set_intensity", "set_parameter", "next_step", "previous_step", "fire_event",
         "request_suds", "pause", "resume", "end", "message", "set_volume", "mute",
+        "enter_rating",
     ]
 }

@@ -114,6 +114,9 @@ public struct Telemetry: Sendable, Codable, Equatable {
     /// True while the therapist has muted the patient's sound.
     public var muted: Bool
     public var audioOutput: AudioOutputStatus
+    /// Ratings the session is asking the patient for now ("suds", "fms", "expectancy_before", ...),
+    /// so the therapist can type in a spoken answer.
+    public var prompts: [String]
 
     public init(
         sessionId: String, state: SessionPhase, elapsed: Double, step: StepInfo, intensity: Double,
@@ -121,7 +124,7 @@ public struct Telemetry: Sendable, Codable, Equatable {
         suds: [TimedRating] = [], fms: [TimedRating] = [], heartRate: Double? = nil,
         frameHealth: FrameHealth, alerts: [SessionAlert] = [], lastAppliedCommandSeq: UInt64 = 0,
         therapistConnected: Bool = false, patientMessage: String? = nil,
-        volume: Double = 1, muted: Bool = false, audioOutput: AudioOutputStatus = .playing
+        volume: Double = 1, muted: Bool = false, audioOutput: AudioOutputStatus = .playing, prompts: [String] = []
     ) {
         self.sessionId = sessionId
         self.state = state
@@ -142,6 +145,7 @@ public struct Telemetry: Sendable, Codable, Equatable {
         self.volume = volume
         self.muted = muted
         self.audioOutput = audioOutput
+        self.prompts = prompts
     }
 
     enum CodingKeys: String, CodingKey {
@@ -159,5 +163,6 @@ public struct Telemetry: Sendable, Codable, Equatable {
         case patientMessage = "patient_message"
         case volume, muted
         case audioOutput = "audio_output"
+        case prompts
     }
 }

@@ -7,6 +7,7 @@ enum ConsoleRoutes {
     static let assets: [(path: String, file: String, ext: String, contentType: String)] = [
         ("/", "index", "html", "text/html; charset=utf-8"),
         ("/console.js", "console", "js", "text/javascript; charset=utf-8"),
+        ("/ratings.js", "ratings", "js", "text/javascript; charset=utf-8"),
         ("/console.css", "console", "css", "text/css; charset=utf-8"),
     ]
 

@@ -131,6 +131,12 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         telemetry.audioOutput = status
     }
 
+    /// The ratings the session asks for now (telemetry's `prompts`), as the engine would set them.
+    public func setPrompts(_ prompts: [String]) {
+        lock.lock(); defer { lock.unlock() }
+        telemetry.prompts = prompts
+    }
+
     public func patientRatesSUDS(_ value: Double) {
         lock.lock(); defer { lock.unlock() }
         telemetry.suds.append(TimedRating(t: telemetry.elapsed, value: value))
@@ -182,6 +188,9 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         case .end: telemetry.state = .ended
         case .showMessage(let text): telemetry.patientMessage = text
         case .setVolume, .setMuted: break   // applied when submitted
+        case .enterRating(.suds(let v)): telemetry.suds.append(TimedRating(t: telemetry.elapsed, value: v))
+        case .enterRating(.fms(let v)): telemetry.fms.append(TimedRating(t: telemetry.elapsed, value: v))
+        case .enterRating: break   // kept in appliedCommands for tests
         }
     }
 

@@ -1,0 +1,76 @@
+// Ratings panel: the therapist types in the patient's spoken answers (SUDS, FMS, expectancy)
+// and the SSQ before and after exposure. Uses send() and $() from console.js.
+"use strict";
+
+// The 16 SSQ items in the standard order (ExposureCore.SSQ.items, Kennedy et al. 1993).
+const ssqItems = [
+  "General discomfort", "Fatigue", "Headache", "Eyestrain", "Difficulty focusing", "Increased salivation",
+  "Sweating", "Nausea", "Difficulty concentrating", "Fullness of head", "Blurred vision", "Dizzy (eyes open)",
+  "Dizzy (eyes closed)", "Vertigo", "Stomach awareness", "Burping",
+];
+const ssqAnswers = ["none", "slight", "moderate", "severe"];
+const ratingRanges = { suds: [0, 100], fms: [0, 20], expectancy_before: [0, 100], expectancy_after: [0, 100] };
+const promptNames = { suds: "SUDS", fms: "FMS", expectancy_before: "Expectancy (before)", expectancy_after: "Expectancy (after)" };
+
+function buildSSQForm() {
+  const body = $("ssq-items");
+  ssqItems.forEach((name, i) => {
+    const row = document.createElement("tr");
+    const label = document.createElement("td");
+    label.textContent = (i + 1) + ". " + name;
+    row.appendChild(label);
+    const cell = document.createElement("td");
+    const select = document.createElement("select");
+    select.id = "ssq-item-" + i;
+    select.setAttribute("aria-label", name);
+    ssqAnswers.forEach((text, value) => {
+      const option = document.createElement("option");
+      option.value = String(value);
+      option.textContent = value + " " + text;
+      select.appendChild(option);
+    });
+    cell.appendChild(select);
+    row.appendChild(cell);
+    body.appendChild(row);
+  });
+}
+
+function sendSingleRating(kind) {
+  const input = $("rating-" + kind);
+  const value = Number(input.value);
+  const [low, high] = ratingRanges[kind];
+  if (input.value.trim() === "" || !Number.isFinite(value) || value < low || value > high) {
+    $("last-result").textContent = promptNames[kind] + " must be " + low + "-" + high;
+    return;
+  }
+  send("enter_rating", { rating: kind, value }, promptNames[kind] + " " + value);
+  input.value = "";
+}
+
+function sendSSQ(kind) {
+  const items = ssqItems.map((_, i) => Number($("ssq-item-" + i).value));
+  send("enter_rating", { rating: kind, items }, kind === "ssq_pre" ? "SSQ before" : "SSQ after");
+}
+
+// Called by console.js on every telemetry message.
+function renderRatings(t) {
+  const prompts = t.prompts || [];
+  const asked = $("rating-prompts");
+  asked.textContent = prompts.length ? "Asked now: " + prompts.map((p) => promptNames[p] || p).join(", ") : "No rating asked now";
+  asked.classList.toggle("asking", prompts.length > 0);
+  Object.keys(ratingRanges).forEach((kind) => {
+    const row = $("rating-row-" + kind);
+    if (row) row.classList.toggle("asking", prompts.includes(kind));
+  });
+}
+
+function wireRatings() {
+  buildSSQForm();
+  Object.keys(ratingRanges).forEach((kind) => {
+    $("rating-send-" + kind).addEventListener("click", () => sendSingleRating(kind));
+  });
+  $("ssq-send-pre").addEventListener("click", () => sendSSQ("ssq_pre"));
+  $("ssq-send-post").addEventListener("click", () => sendSSQ("ssq_post"));
+}
+
+wireRatings();
