@@ -39,6 +39,12 @@ final class ProtocolDecodingTests: XCTestCase {
             (#"{"kind":"set_volume","volume":0}"#, .setVolume(0)),
             (#"{"kind":"mute","muted":true}"#, .setMuted(true)),
             (#"{"kind":"mute","muted":false}"#, .setMuted(false)),
+            (#"{"kind":"enter_rating","rating":"suds","value":40}"#, .enterRating(.suds(40))),
+            (#"{"kind":"enter_rating","rating":"fms","value":0}"#, .enterRating(.fms(0))),
+            (#"{"kind":"enter_rating","rating":"expectancy_before","value":100}"#, .enterRating(.expectancyBefore(100))),
+            (#"{"kind":"enter_rating","rating":"expectancy_after","value":12.5}"#, .enterRating(.expectancyAfter(12.5))),
+            (#"{"kind":"enter_rating","rating":"ssq_pre","items":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}"#, .enterRating(.ssqPre(Array(repeating: 0, count: 16)))),
+            (#"{"kind":"enter_rating","rating":"ssq_post","items":[3,2,1,0,3,2,1,0,3,2,1,0,3,2,1,0]}"#, .enterRating(.ssqPost([3, 2, 1, 0, 3, 2, 1, 0, 3, 2, 1, 0, 3, 2, 1, 0]))),
         ]
         for (body, expected) in cases {
             XCTAssertEqual(try ClientMessageDecoder.decode(#"{"type":"command","v":1,"id":"a","command":"# + body + "}"),
