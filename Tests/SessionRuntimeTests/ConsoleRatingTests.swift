@@ -103,6 +103,29 @@ final class ConsoleRatingTests: XCTestCase {
         XCTAssertTrue(html.contains(String(format: "<td>%.2f</td>", try SSQ.score(Self.ssqBefore).total)))
     }
 
+    /// The prompts the engine asks (SUDS on entering a floor, FMS every minute) reach telemetry, and
+    /// the therapist's typed-in FMS answers the FMS prompt.
+    func testTelemetryShowsTheEnginePromptsAndAConsoleFMSAnswersIt() async throws {
+        let session = try prepare()
+        let bridge = ControlBridge(session: session, mirror: nil, sound: nil)
+        var i = 0
+        // The heights protocol asks FMS every 60 s of exposure; stop once it does (or give up at 3 minutes).
+        while !session.conductor.board.latest.prompts.contains("fms") && i < 72 * 180 {
+            _ = session.conductor.frame(FrameDriver.moment(i)); i += 1
+        }
+        let asked = bridge.latestTelemetry().prompts
+        XCTAssertTrue(asked.contains("fms"), "no FMS prompt after \(i) frames: \(asked)")
+        let outcome = await bridge.submit(.enterRating(.fms(2)), from: Sender(role: .therapist, connectionId: 1, displayName: "therapist-1"))
+        guard case .accepted = outcome else { return XCTFail("\(outcome)") }
+        for _ in 0..<3 { _ = session.conductor.frame(FrameDriver.moment(i)); i += 1 }
+        let after = bridge.latestTelemetry()
+        XCTAssertFalse(after.prompts.contains("fms"), "the FMS prompt stayed after the answer: \(after.prompts)")
+        XCTAssertEqual(after.fms.last?.value, 2)
+        try session.finish()
+        let record = try session.store.read(session.sessionID)
+        XCTAssertEqual(record.ratings.filter { $0.kind == .fms }.map(\.source), ["console"])
+    }
+
     /// The mapping from console ratings to session inputs: engine ratings go to the engine, SSQ
     /// to the conductor; a therapist's rating is recorded as from the console.
     func testConsoleRatingsBecomeEngineInputsOrSSQRequests() {
