@@ -122,15 +122,17 @@ final class CrowdsContent: EnvironmentContent {
     }
 }
 
-/// Crowd sound: one ambient murmur that grows with the number of people, and footsteps at the
-/// few nearest walkers (ids follow the person, so a voice stays with its body).
+/// Crowd sound: a distant murmur bed that grows with the number of people, and at the few nearest
+/// walkers their own voices (murmur at head height, louder the closer they are) and footsteps. Ids
+/// follow the person, so a voice stays with its body as it walks past.
 enum CrowdSound {
     static let footstepSources = 6
+    static let voiceSources = 4
     static func emitters(_ walkers: [Walker], nearest: inout [(distance: Float, index: Int)], murmurID: Int,
                          groundY: Float = 0) -> [SoundEmitter] {
         var result: [SoundEmitter] = []
-        result.reserveCapacity(footstepSources + 1)
-        result.append(SoundEmitter(id: murmurID, kind: .murmur, position: nil, gain: min(1, Float(walkers.count) / 250)))
+        result.reserveCapacity(footstepSources + voiceSources + 1)
+        result.append(SoundEmitter(id: murmurID, kind: .murmur, position: nil, gain: min(1, Float(walkers.count) / 400)))
         nearest.removeAll(keepingCapacity: true)
         for (i, w) in walkers.enumerated() {
             let d = length(w.position)
@@ -139,6 +141,11 @@ enum CrowdSound {
             } else if let last = nearest.last, d < last.distance {
                 nearest[nearest.count - 1] = (d, i); nearest.sort { $0.distance < $1.distance }
             }
+        }
+        for n in nearest.prefix(voiceSources) {
+            let w = walkers[n.index]
+            result.append(SoundEmitter(id: 200_000 + w.id, kind: .murmur, position: Vec3(w.position.x, groundY + 1.6, w.position.y),
+                                       gain: min(1, 0.25 + 1.5 / max(1, n.distance))))
         }
         for n in nearest {
             let w = walkers[n.index]

@@ -84,7 +84,16 @@ final class CrowdTests: XCTestCase {
         let spheres = scene.batches.first { $0.shape == .sphere }?.instances.count ?? 0
         XCTAssertGreaterThanOrEqual(spheres, people * 2, "a head and hair per person")
         XCTAssertEqual(scene.emitters.filter { $0.kind == .footsteps }.count, CrowdSound.footstepSources)
-        XCTAssertEqual(scene.emitters.filter { $0.kind == .murmur }.count, 1)
+        // One distant murmur bed, and the nearest people's own voices where they are.
+        let murmurs = scene.emitters.filter { $0.kind == .murmur }
+        XCTAssertEqual(murmurs.filter { $0.position == nil }.count, 1)
+        let voices = murmurs.compactMap(\.position)
+        XCTAssertEqual(voices.count, CrowdSound.voiceSources)
+        let walkers = world.crowd!.walkers
+        for v in voices {
+            XCTAssertTrue(walkers.contains { abs($0.position.x - v.x) < 0.001 && abs($0.position.y - v.z) < 0.001 },
+                          "a voice at \(v) comes from a person")
+        }
         // Varied people: several clothing colours and heights.
         let shirts = Set(world.crowd!.walkers.map { "\($0.look.shirt)" })
         XCTAssertGreaterThan(shirts.count, 6)
