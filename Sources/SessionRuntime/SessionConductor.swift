@@ -56,6 +56,7 @@ public final class SessionConductor {
     private var previousMoment: FrameMoment?
     /// Origins of this frame's rating inputs, in the order the engine judges them.
     private var ratingOrigins: [String] = []
+    private var therapistAskedSUDS = false
     static let ratingInputs: Set<String> = ["suds", "fms", "expectancy_before", "expectancy_after", "heart_rate_baseline"]
     private var currentStep: Int?
 
@@ -194,7 +195,9 @@ public final class SessionConductor {
             }
         }
         switch e.kind {
-        case .ratingRecorded(.suds, let v): snapshot.sudsHistory.append(.init(time: e.time, value: v))
+        case .ratingRecorded(.suds, let v):
+            snapshot.sudsHistory.append(.init(time: e.time, value: v))
+            therapistAskedSUDS = false
         case .ratingRecorded(.fms, let v): snapshot.fmsHistory.append(.init(time: e.time, value: v))
         case .intensityChanged(_, let to): snapshot.intensityHistory.append(.init(time: e.time, value: to))
         case .safeRoomEntered:
@@ -220,7 +223,7 @@ public final class SessionConductor {
     func noteTherapistRequest(_ kind: String, text: String?, from origin: String, at t: Double, moment m: FrameMoment) {
         var payload: [String: Any] = ["sender": origin]
         if let text { payload["text"] = text; snapshot.patientMessage = text }
-        if kind == "suds_requested" { snapshot.prompts.append("suds") }
+        if kind == "suds_requested" { therapistAskedSUDS = true }
         _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs, kind: kind,
                                            actor: .therapist, reason: kind == "suds_requested" ? "therapist asked for a SUDS rating" : "message shown to the patient",
                                            payloadJSON: RecordedEvent.payload(payload)))
@@ -238,6 +241,8 @@ public final class SessionConductor {
         snapshot.intensity = engine.intensity
         snapshot.showing = world.showing ?? ""
         snapshot.prompts = out.prompts.map(\.rawValue)
+        // A therapist's "ask for SUDS" stays on the console until an answer arrives.
+        if therapistAskedSUDS, !snapshot.prompts.contains("suds") { snapshot.prompts.append("suds") }
         snapshot.ended = out.state.isEnded
         snapshot.framesPerSecond = health.framesPerSecond(periodNs: m.periodNs)
         snapshot.cpuMsPerFrame = m.previousCPUMs

@@ -123,3 +123,24 @@ final class RatingPanelTests: XCTestCase {
         XCTAssertGreaterThan(high.instances[1].color.x, low.instances[1].color.x, "redder when distress is higher")
     }
 }
+
+extension ConductorTests {
+    func testTherapistSUDSRequestStaysAskedUntilAnswered() throws {
+        let s = try prepare()
+        var i = 0
+        func step(_ inputs: [SessionInput] = []) { for input in inputs { s.conductor.mailbox.post(input) }; _ = s.conductor.frame(moment(i)); i += 1 }
+        for _ in 0..<3 { step() }
+        // Answer the entry prompt so no SUDS is pending from the protocol itself.
+        step([SessionInput(.suds(30), from: .headset)])
+        XCTAssertFalse(s.conductor.board.latest.prompts.contains("suds"))
+        step([SessionInput(request: .askSUDS, from: .therapist("therapist-1"), commandID: "9")])
+        for _ in 0..<40 { step() }
+        XCTAssertTrue(s.conductor.board.latest.prompts.contains("suds"), "asked until the patient answers")
+        step([SessionInput(.suds(25), from: .headset)])
+        step()
+        XCTAssertFalse(s.conductor.board.latest.prompts.contains("suds"))
+        try s.finish()
+        let record = try s.store.read(s.sessionID)
+        XCTAssertTrue(record.events.contains { $0.kind == "suds_requested" && $0.actor == .therapist })
+    }
+}
