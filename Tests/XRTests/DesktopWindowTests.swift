@@ -47,6 +47,30 @@ final class DesktopWindowTests: XCTestCase {
                        "the scene must not fill the screen outside the window: \(outside)")
     }
 
+    func testSkyIsAtTheTopOfTheWindow() throws {
+        let server = try VirtualXServer.start()
+        defer { server.stop() }
+        var config = DesktopConfiguration()
+        config.realTime = false
+        config.eyeSize = (40, 40)
+        config.samples = 1
+        config.frameLimit = 6
+        config.window = true
+        config.displayName = server.display
+        var screen: XWDImage?
+        config.frameSink = { info, _ in if info.index == 4 { screen = try? server.captureScreen() } }
+        let loop = DesktopFrameLoop(configuration: config)
+        try loop.run(delegate: RecordingDelegate())   // the outdoor sky: blue above, grey ground below
+        let shot = try XCTUnwrap(screen)
+        let ground = try XCTUnwrap(RecordingDelegate.outdoor.sky).ground
+        for x in [20, 60] {   // both eyes
+            let top = shot.pixel(x: x, y: 1), bottom = shot.pixel(x: x, y: 38)
+            XCTAssertGreaterThan(Int(top.b), Int(top.r) + 60, "top of eye at x=\(x) should be sky blue: \(top)")
+            XCTAssertTrue(assertPixel((bottom.r, bottom.g, bottom.b, 255), linear: ground, tolerance: 6, ""),
+                          "bottom of eye at x=\(x) should be the grey ground: \(bottom)")
+        }
+    }
+
     func testKeysTypedInTheWindowAndClosingIt() throws {
         let server = try VirtualXServer.start()
         defer { server.stop() }
