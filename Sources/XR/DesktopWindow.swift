@@ -93,15 +93,17 @@ final class DesktopWindow {
         return keys
     }
 
-    /// The printable character of a key press (letters lower-cased, digits), nil for other keys.
+    /// The key's name as the stdin path spells it: one letter (lower-cased) or digit, or "escape"
+    /// and "space" (the session maps Escape to the opt-out and Space to pause); nil for other keys.
     static func keyString(_ key: inout XKeyEvent) -> String? {
         var buffer = [CChar](repeating: 0, count: 8)
         var keysym: KeySym = 0
         let n = XLookupString(&key, &buffer, Int32(buffer.count - 1), &keysym, nil)
+        if keysym == KeySym(XK_Escape) { return "escape" }
+        if keysym == KeySym(XK_space) { return "space" }
         guard n == 1 else { return nil }
-        let scalar = UnicodeScalar(UInt8(bitPattern: buffer[0]))
-        let c = Character(scalar)
-        guard c.isLetter || c.isNumber else { return nil }
+        let c = Character(UnicodeScalar(UInt8(bitPattern: buffer[0])))
+        guard c.isASCII, c.isLetter || c.isNumber else { return nil }
         return String(c).lowercased()
     }
 }

@@ -20,7 +20,10 @@ final class DesktopWindowTests: XCTestCase {
         var sinkImages: [Int] = []
         let delegate = RecordingDelegate()
         delegate.scene = RecordingDelegate.safeRoom
+        // A key typed into the window during frame 0 reaches the delegate as the stdin path's "o".
+        delegate.onFrame = { f in if f.index == 0 { server.typeIntoFirstWindow(keysym: KeySym(XK_o)) } }
         let (loop, screen) = try runUntilShown(config, server: server, delegate: delegate) { sinkImages.append($0) }
+        XCTAssertEqual(delegate.allEvents, [.key("o")])
 
         XCTAssertNil(loop.windowUnavailable, "\(String(describing: loop.windowUnavailable))")
         XCTAssertGreaterThanOrEqual(delegate.frames.count, 4)
@@ -87,7 +90,7 @@ final class DesktopWindowTests: XCTestCase {
         let server = try VirtualXServer.start()
         defer { server.stop() }
         let window = try DesktopWindow(width: 32, height: 16, title: "test", displayName: server.display)
-        for key in [XK_o, XK_P, XK_5, XK_Escape] {
+        for key in [XK_o, XK_P, XK_5, XK_Escape, XK_space, XK_Tab, XK_F1] {
             var event = XEvent()
             event.xkey.type = exposure_x11_key_press()
             event.xkey.display = window.display
@@ -98,7 +101,7 @@ final class DesktopWindowTests: XCTestCase {
             XCTAssertNotEqual(XSendEvent(window.display, window.window, 1, KeyPressMask, &event), 0)
         }
         XSync(window.display, 0)
-        XCTAssertEqual(window.poll(), ["o", "p", "5"], "letters lower-cased, digits kept, Escape ignored")
+        XCTAssertEqual(window.poll(), ["o", "p", "5", "escape", "space"], "letters lower-cased, digits kept, Tab and F1 ignored")
         XCTAssertFalse(window.closed)
 
         var close = XEvent()
@@ -177,6 +180,26 @@ struct VirtualXServer {
 
     func stop() {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    /// Sends a key press to the first top-level window on the screen, as a user typing would.
+    func typeIntoFirstWindow(keysym: KeySym) {
+        guard let dpy = XOpenDisplay(display) else { return }
+        defer { XCloseDisplay(dpy) }
+        var rootReturn: Window = 0, parent: Window = 0
+        var children: UnsafeMutablePointer<Window>?
+        var count: UInt32 = 0
+        XQueryTree(dpy, XDefaultRootWindow(dpy), &rootReturn, &parent, &children, &count)
+        guard let children, count > 0 else { return }
+        defer { XFree(children) }
+        var event = XEvent()
+        event.xkey.type = exposure_x11_key_press()
+        event.xkey.display = dpy
+        event.xkey.window = children[0]
+        event.xkey.same_screen = 1
+        event.xkey.keycode = UInt32(XKeysymToKeycode(dpy, keysym))
+        XSendEvent(dpy, children[0], 1, KeyPressMask, &event)
+        XSync(dpy, 0)
     }
 
     /// The whole screen, read with `xwd -root` (package x11-apps).
