@@ -51,6 +51,8 @@ public final class DesktopFrameLoop: FrameLoop {
         let c = configuration
         var renderer: StereoRenderer?
         var presenter: DesktopWindowPresenter?
+        windowUnavailable = nil
+        presentedFrames = 0
         if c.window, let size = c.eyeSize { presenter = openWindow(size) }
         if presenter == nil, let size = c.eyeSize {
             let context = try VulkanContext(validation: c.vulkanValidation)
