@@ -31,6 +31,7 @@ let package = Package(
                        providers: [.apt(["libopenal-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CX11", pkgConfig: "x11", providers: [.apt(["libx11-dev"])]),
 
         // MARK: pure Swift core
         .target(name: "SceneModel", swiftSettings: v5),
@@ -44,7 +45,7 @@ let package = Package(
         .plugin(name: "CompileShaders", capability: .buildTool()),
         .target(name: "Render", dependencies: ["CVulkan", "SceneModel", "PNG"],
                 exclude: ["Shaders"], swiftSettings: v5, plugins: ["CompileShaders"]),
-        .target(name: "XR", dependencies: ["COpenXR", "CVulkan", "Render", "SceneModel"], swiftSettings: v5),
+        .target(name: "XR", dependencies: ["COpenXR", "CVulkan", "CX11", "Render", "SceneModel"], swiftSettings: v5),
         .target(name: "Audio", dependencies: ["COpenAL", "SceneModel"], swiftSettings: v5),
         .target(name: "Recording", dependencies: ["CSQLite", "ExposureCore", "SceneModel"], swiftSettings: v5),
         .target(name: "Control", dependencies: [

@@ -20,16 +20,27 @@ public struct DesktopConfiguration {
     public var frameLimit: Int?
     /// Read lines from standard input and deliver each as `.key(line)`.
     public var readKeyboard = false
-    /// Receives each frame's eye images (on the frame thread; keep it quick).
+    /// Receives each frame's eye images (on the frame thread; keep it quick). In a window the
+    /// eyes go to the screen instead and the sink receives no images.
     public var frameSink: ((FrameInfo, [RGBAImage]) -> Void)?
+    /// Show both eyes side by side in an X11 window (needs `eyeSize` and a display). Keys typed in
+    /// the window arrive like stdin lines; closing it ends the loop. Without a display, or if the
+    /// window cannot be opened, the loop warns on stderr and renders offscreen instead.
+    public var window = false
+    /// The X display for the window; nil uses $DISPLAY.
+    public var displayName: String?
     public init() {}
 }
 
 public final class DesktopFrameLoop: FrameLoop {
     public let configuration: DesktopConfiguration
     private let mailbox = InputMailbox()
-    /// Vulkan validation messages from the offscreen renderer.
+    /// Vulkan validation messages from the offscreen renderer or the window.
     public private(set) var validationMessages: [String] = []
+    /// Frames shown in the window (0 in headless mode).
+    public private(set) var presentedFrames = 0
+    /// Why a requested window is not shown (nil when it is, or none was asked for).
+    public private(set) var windowUnavailable: DesktopWindowError?
 
     public init(configuration: DesktopConfiguration = DesktopConfiguration()) { self.configuration = configuration }
 
@@ -39,7 +50,11 @@ public final class DesktopFrameLoop: FrameLoop {
     public func run(delegate: FrameDelegate) throws {
         let c = configuration
         var renderer: StereoRenderer?
-        if let size = c.eyeSize {
+        var presenter: DesktopWindowPresenter?
+        windowUnavailable = nil
+        presentedFrames = 0
+        if c.window, let size = c.eyeSize { presenter = openWindow(size) }
+        if presenter == nil, let size = c.eyeSize {
             let context = try VulkanContext(validation: c.vulkanValidation)
             renderer = try StereoRenderer(context: context, width: size.width, height: size.height, samples: c.samples)
         }
@@ -51,6 +66,8 @@ public final class DesktopFrameLoop: FrameLoop {
         var index = 0
         defer {
             if let r = renderer { validationMessages = r.context.validationMessages }
+            if let p = presenter { validationMessages = p.validationMessages; presentedFrames = p.presentedFrames }
+            presenter = nil
             for state in [XRSessionState.stopping, .idle, .exiting] { delegate.stateChanged(state) }
         }
         while !mailbox.stopRequested {
@@ -61,14 +78,36 @@ public final class DesktopFrameLoop: FrameLoop {
             }
             let info = FrameInfo(index: index, predictedDisplayTime: displayTime, displayPeriod: period, shouldRender: true,
                                  headPose: c.headPose, views: views, wallClock: Date().timeIntervalSince1970, sudsSlider: nil)
+            if let presenter {
+                for key in presenter.window.poll() { mailbox.post(.key(key)) }
+                if presenter.window.closed { break }
+            }
             let scene = delegate.frame(info, input: mailbox.drain())
-            if let renderer {
+            if let presenter {
+                try presenter.present(scene: scene, views: views)
+                c.frameSink?(info, [])
+            } else if let renderer {
                 let images = try renderer.renderOffscreen(scene: scene, views: views)
                 c.frameSink?(info, images)
             } else {
                 c.frameSink?(info, [])
             }
             index += 1
+        }
+    }
+
+    /// The preview window, or nil with a warning: a missing screen must not stop a session.
+    private func openWindow(_ size: (width: Int, height: Int)) -> DesktopWindowPresenter? {
+        let c = configuration
+        do {
+            return try DesktopWindowPresenter(eyeWidth: size.width, eyeHeight: size.height, samples: c.samples,
+                                              validation: c.vulkanValidation,
+                                              displayName: c.displayName ?? ProcessInfo.processInfo.environment["DISPLAY"])
+        } catch {
+            let reason = error as? DesktopWindowError ?? .unsupported("\(error)")
+            windowUnavailable = reason
+            FileHandle.standardError.write(Data("warning: no preview window, rendering offscreen instead: \(reason)\n".utf8))
+            return nil
         }
     }
 
