@@ -57,6 +57,9 @@ struct Session: ParsableCommand {
     @Option(help: "Desktop mode: stop after this many frames (default: when the session ends).")
     var frames: Int?
 
+    @Flag(help: "Desktop mode: show both eyes in an X11 window (needs $DISPLAY; keys go to the window). Without a display it renders offscreen and says so.")
+    var window = false
+
     func run() throws {
         var options = SessionOptions(protocolPath: protocolPath, participantID: participant, sessionsDirectory: sessions)
         options.sessionNumber = sessionNumber
@@ -77,7 +80,8 @@ struct Session: ParsableCommand {
         if desktop {
             var d = DesktopConfiguration()
             d.vulkanValidation = validation
-            d.readKeyboard = true
+            d.readKeyboard = !window
+            d.window = window
             d.frameLimit = frames
             loop = DesktopFrameLoop(configuration: d)
         } else {
