@@ -19,12 +19,7 @@ final class ConductorTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
     func prepare(script: PatientScript? = nil) throws -> PreparedSession {
-        var o = SessionOptions(protocolPath: Self.root.appendingPathComponent("Protocols/heights-graded.yaml").path,
-                               participantID: "P-0001", sessionsDirectory: sessions.path)
-        o.sound = false
-        o.patientScript = script
-        o.sessionID = "test-\(UUID().uuidString.prefix(8))"
-        return try PreparedSession(o, runtime: "test", headset: "none", displayRateHz: 72, warn: { _ in })
+        try TestSession.heights(in: sessions, idPrefix: "test", script: script)
     }
 
     func moment(_ i: Int) -> FrameMoment {

@@ -19,11 +19,7 @@ final class ConsoleRatingTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
     func prepare() throws -> PreparedSession {
-        var o = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
-                               participantID: "P-0098", sessionsDirectory: sessions.path)
-        o.sound = false
-        o.sessionID = "ratings-\(UUID().uuidString.prefix(8))"
-        return try PreparedSession(o, runtime: "test", headset: "none", displayRateHz: 72, warn: { _ in })
+        try TestSession.heights(in: sessions, participant: "P-0098", idPrefix: "ratings")
     }
 
     static let ssqBefore = [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]

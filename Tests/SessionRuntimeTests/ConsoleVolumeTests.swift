@@ -19,11 +19,7 @@ final class ConsoleVolumeTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
     func prepare() throws -> PreparedSession {
-        var o = SessionOptions(protocolPath: Self.root.appendingPathComponent("Protocols/heights-graded.yaml").path,
-                               participantID: "P-0001", sessionsDirectory: sessions.path)
-        o.sound = false
-        o.sessionID = "vol-\(UUID().uuidString.prefix(8))"
-        return try PreparedSession(o, runtime: "test", headset: "none", displayRateHz: 72, warn: { _ in })
+        try TestSession.heights(in: sessions, participant: "P-0001", idPrefix: "vol")
     }
 
     /// Starts the console server for `bridge` on a free loopback port.

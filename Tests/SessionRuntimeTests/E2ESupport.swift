@@ -2,6 +2,7 @@
 // Khronos loader (runtime manifest + headset script + env vars, as Tests/XRTests does it), the
 // OpenXR core validation layer writing to a file the test reads, pixel checks against the scene's
 // sky colours, and small bridges between async tests and blocking runtime calls.
+import ExposureCore
 import Foundation
 import PNG
 import SceneModel
@@ -211,5 +212,19 @@ final class FrameDriver: @unchecked Sendable {
     func stop() {
         lock.withLock { stopping = true }
         finished.wait()
+    }
+}
+
+/// A heights session in `directory` with no sound, for tests that drive the conductor frame by
+/// frame (the console, ratings and volume tests share it).
+enum TestSession {
+    static func heights(in directory: URL, participant: String = "P-0001", idPrefix: String,
+                        script: PatientScript? = nil) throws -> PreparedSession {
+        var o = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
+                               participantID: participant, sessionsDirectory: directory.path)
+        o.sound = false
+        o.patientScript = script
+        o.sessionID = "\(idPrefix)-\(UUID().uuidString.prefix(8))"
+        return try PreparedSession(o, runtime: "test", headset: "none", displayRateHz: 72, warn: { _ in })
     }
 }

@@ -20,11 +20,7 @@ final class SessionConsoleTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
     func prepare() throws -> PreparedSession {
-        var o = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
-                               participantID: "P-0097", sessionsDirectory: sessions.path)
-        o.sound = false
-        o.sessionID = "console-\(UUID().uuidString.prefix(8))"
-        return try PreparedSession(o, runtime: "test", headset: "none", displayRateHz: 72, warn: { _ in })
+        try TestSession.heights(in: sessions, participant: "P-0097", idPrefix: "console")
     }
 
     func testTherapistSteersObserverOnlyWatchesOptOutBlocksRaisingAndClosingIsALostLink() async throws {
