@@ -4,6 +4,7 @@ import Foundation
 final class BatchWriter {
     private let db: SQLiteDatabase
     private let event: Statement, rating: Statement, pose: Statement, frame: Statement, physio: Statement
+    private let meta: Statement
 
     init(db: SQLiteDatabase) throws {
         self.db = db
@@ -12,6 +13,19 @@ final class BatchWriter {
         pose = try db.prepare(RecordSchema.insertPose)
         frame = try db.prepare(RecordSchema.insertFrame)
         physio = try db.prepare(RecordSchema.insertPhysio)
+        meta = try db.prepare(RecordSchema.setMeta)
+    }
+
+    /// Metadata learnt after the start (the runtime's display rate and names), in one transaction.
+    func writeMeta(_ fields: [(key: String, value: String)]) throws {
+        try db.execute("BEGIN")
+        do {
+            for (k, v) in fields { meta.reset(); meta.bind(1, k); meta.bind(2, v); try meta.run("set meta \(k)") }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
     }
 
     func write(events: [RecordedEvent], ratings: [Rating], poses: [PoseSample], frames: [FrameSample],

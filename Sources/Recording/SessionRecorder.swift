@@ -34,6 +34,7 @@ public final class SessionRecorder: @unchecked Sendable {
     private let poses: BoundedRing<PoseSample>
     private let frames: BoundedRing<FrameSample>
     private let physio: BoundedRing<PhysioSample>
+    private var pendingMeta: [String: String] = [:]
     private var nextSequence: Int64 = 1
     private var dropped: Int64 = 0
     private var stopping = false
@@ -72,6 +73,17 @@ public final class SessionRecorder: @unchecked Sendable {
     }
 
     // MARK: frame-thread side (never blocks on I/O)
+
+    /// What only the running frame loop knows (the runtime's display rate and names), written into
+    /// the record's metadata by the writer thread.
+    public func noteRuntime(displayRateHz: Double?, runtimeName: String? = nil, headsetName: String? = nil) {
+        pthread_mutex_lock(mutex)
+        if let r = displayRateHz, r.isFinite, r > 0 { pendingMeta["display_rate_hz"] = String(r) }
+        if let n = runtimeName, !n.isEmpty { pendingMeta["runtime_name"] = n }
+        if let n = headsetName, !n.isEmpty { pendingMeta["headset_name"] = n }
+        pthread_cond_signal(wake)
+        pthread_mutex_unlock(mutex)
+    }
 
     /// Queues an event for immediate commit; returns its sequence number, or 0 if the queue was full.
     @discardableResult
@@ -181,7 +193,7 @@ public final class SessionRecorder: @unchecked Sendable {
 
         while true {
             pthread_mutex_lock(mutex)
-            while !stopping && events.isEmpty && ratings.isEmpty && monotonicNow() < nextSampleFlush {
+            while !stopping && events.isEmpty && ratings.isEmpty && pendingMeta.isEmpty && monotonicNow() < nextSampleFlush {
                 var ts = timespec()
                 clock_gettime(CLOCK_REALTIME, &ts)
                 let wait = min(0.05, max(0.001, nextSampleFlush - monotonicNow()))
@@ -192,7 +204,14 @@ public final class SessionRecorder: @unchecked Sendable {
             let exiting = stopping
             events.drain(into: &ev); ratings.drain(into: &ra)
             poses.drain(into: &po); frames.drain(into: &fr); physio.drain(into: &ph)
+            let meta = pendingMeta
+            pendingMeta.removeAll()
             pthread_mutex_unlock(mutex)
+            if !meta.isEmpty, let w = writer {
+                do { try w.writeMeta(meta.sorted { $0.key < $1.key }) } catch {
+                    pthread_mutex_lock(mutex); stats.writeFailures += 1; pthread_mutex_unlock(mutex)
+                }
+            }
 
             nextSampleFlush = monotonicNow() + sampleFlushInterval
             var keepEvents = false

@@ -22,6 +22,7 @@ public final class SessionRunner {
         self.session = session; self.loop = loop; self.mirror = mirror
         bridge = XRBridge(session: session, mirror: mirror)
         bridge.onEnded = { [loop] in loop.requestStop() }
+        if let xr = loop as? OpenXRFrameLoop { bridge.runtimeName = { [unowned xr] in xr.runtimeName } }
     }
 
     public func run() -> SessionOutcome {

@@ -11,6 +11,8 @@ public final class XRBridge: FrameDelegate {
     public let mirror: MirrorView?
     /// Called once when the engine has ended the session, so the loop can exit cleanly.
     public var onEnded: (() -> Void)?
+    /// The runtime's name once the loop has an instance (OpenXR: XrInstanceProperties), for the record.
+    public var runtimeName: (() -> String)?
     public private(set) var framesSeen = 0
     public private(set) var lastState: XRSessionState = .unknown
     private var lastDisplayNs: Int64?
@@ -32,6 +34,9 @@ public final class XRBridge: FrameDelegate {
         }
         lastDisplayNs = f.predictedDisplayTime
         framesSeen += 1
+        if framesSeen == 1, f.displayPeriod > 0 {
+            session.recorder.noteRuntime(displayRateHz: 1e9 / Double(f.displayPeriod), runtimeName: runtimeName?())
+        }
         let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.displayPeriod,
                                  wallClock: f.wallClock, head: f.headPose, previousCPUMs: framesSeen > 1 ? cpuMs : 0,
                                  missedFrames: missed)

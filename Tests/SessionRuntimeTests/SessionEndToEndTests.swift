@@ -78,6 +78,9 @@ final class SessionEndToEndTests: XCTestCase {
 
         let record = try session.store.read(session.sessionID)
         XCTAssertEqual(record.state, .aborted)
+        // What only the running loop knows is in the record's metadata.
+        XCTAssertEqual(record.metadata.displayRateHz, 4, accuracy: 0.001)
+        XCTAssertEqual(record.metadata.runtimeName, "Exposure Simulated Headset")
         XCTAssertNotNil(record.endWallClock)
         XCTAssertEqual(record.damage.count, 0, "\(record.damage)")
 
