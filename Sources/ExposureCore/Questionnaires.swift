@@ -89,14 +89,19 @@ public enum SSQ {
     }
 }
 
+/// A single-number rating is valid when it is a finite number on its scale.
+func checkRating(_ value: Double, in range: ClosedRange<Double>, questionnaire: String) throws -> Double {
+    guard value.isFinite, range.contains(value) else {
+        throw QuestionnaireError.ratingOutOfRange(questionnaire: questionnaire, value: value, range: range)
+    }
+    return value
+}
+
 /// Fast Motion Sickness scale: one verbal rating, 0 (no sickness) to 20 (frank sickness).
 public enum FMS {
     public static let range: ClosedRange<Double> = 0...20
     public static func validate(_ value: Double) throws -> Double {
-        guard value.isFinite, range.contains(value) else {
-            throw QuestionnaireError.ratingOutOfRange(questionnaire: "FMS", value: value, range: range)
-        }
-        return value
+        try checkRating(value, in: range, questionnaire: "FMS")
     }
 }
 
@@ -104,10 +109,7 @@ public enum FMS {
 public enum SUDS {
     public static let range: ClosedRange<Double> = 0...100
     public static func validate(_ value: Double) throws -> Double {
-        guard value.isFinite, range.contains(value) else {
-            throw QuestionnaireError.ratingOutOfRange(questionnaire: "SUDS", value: value, range: range)
-        }
-        return value
+        try checkRating(value, in: range, questionnaire: "SUDS")
     }
 }
 
@@ -115,10 +117,7 @@ public enum SUDS {
 public enum Expectancy {
     public static let range: ClosedRange<Double> = 0...100
     public static func validate(_ value: Double) throws -> Double {
-        guard value.isFinite, range.contains(value) else {
-            throw QuestionnaireError.ratingOutOfRange(questionnaire: "expectancy", value: value, range: range)
-        }
-        return value
+        try checkRating(value, in: range, questionnaire: "expectancy")
     }
 }
 

@@ -99,37 +99,23 @@ public final class SessionRecorder: @unchecked Sendable {
 
     /// Queues a rating for immediate commit; false if it was dropped.
     @discardableResult
-    public func record(_ rating: Rating) -> Bool {
-        pthread_mutex_lock(mutex)
-        let ok = !stopping && ratings.push(rating)
-        if ok { pthread_cond_signal(wake) } else { dropped += 1 }
-        pthread_mutex_unlock(mutex)
-        return ok
-    }
+    public func record(_ rating: Rating) -> Bool { enqueue(rating, into: ratings, commitNow: true) }
+
+    /// Samples wait for the next flush (at most `sampleFlushInterval`); false if dropped.
+    @discardableResult
+    public func record(_ pose: PoseSample) -> Bool { enqueue(pose, into: poses, commitNow: false) }
 
     @discardableResult
-    public func record(_ pose: PoseSample) -> Bool {
-        pthread_mutex_lock(mutex)
-        let ok = !stopping && poses.push(pose)
-        if !ok { dropped += 1 }
-        pthread_mutex_unlock(mutex)
-        return ok
-    }
+    public func record(_ frame: FrameSample) -> Bool { enqueue(frame, into: frames, commitNow: false) }
 
     @discardableResult
-    public func record(_ frame: FrameSample) -> Bool {
-        pthread_mutex_lock(mutex)
-        let ok = !stopping && frames.push(frame)
-        if !ok { dropped += 1 }
-        pthread_mutex_unlock(mutex)
-        return ok
-    }
+    public func record(_ sample: PhysioSample) -> Bool { enqueue(sample, into: physio, commitNow: false) }
 
-    @discardableResult
-    public func record(_ sample: PhysioSample) -> Bool {
+    /// The one way an item enters a queue: a short critical section, a count when the queue is full.
+    private func enqueue<T>(_ item: T, into ring: BoundedRing<T>, commitNow: Bool) -> Bool {
         pthread_mutex_lock(mutex)
-        let ok = !stopping && physio.push(sample)
-        if !ok { dropped += 1 }
+        let ok = !stopping && ring.push(item)
+        if !ok { dropped += 1 } else if commitNow { pthread_cond_signal(wake) }
         pthread_mutex_unlock(mutex)
         return ok
     }
