@@ -16,6 +16,11 @@ final class RenderPipelines {
     /// Single-subpass passes that differ only in resolve attachments are compatible, so the
     /// same pipelines serve both.
     let explicitResolvePass: VkRenderPass?
+    /// The same two passes, also handing the eye's depth to the caller (an OpenXR depth swapchain
+    /// image, layer 0): stored directly without MSAA, resolved (sample 0) with MSAA. Nil when the
+    /// device cannot: MSAA depth resolve needs Vulkan 1.2. See DepthOutputPasses.swift.
+    let depthOutputPass: VkRenderPass?
+    let depthOutputExplicitResolvePass: VkRenderPass?
     let setLayout: VkDescriptorSetLayout
     let layout: VkPipelineLayout
     private(set) var sky: VkPipeline?
@@ -24,12 +29,30 @@ final class RenderPipelines {
     init(context: VulkanContext, colorFormat: VkFormat, depthFormat: VkFormat, samples: VkSampleCountFlagBits) throws {
         self.context = context
         let device = context.device
-        renderPass = try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: true)
+        // Passes made so far, destroyed if a later step fails (deinit does not run then).
+        var made: [VkRenderPass] = []
+        func keep(_ pass: VkRenderPass?) -> VkRenderPass? { if let pass { made.append(pass) }; return pass }
         do {
-            explicitResolvePass = samples == VK_SAMPLE_COUNT_1_BIT ? nil
-                : try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: false)
+            let multisampled = samples != VK_SAMPLE_COUNT_1_BIT
+            let main = try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: true)
+            made.append(main)
+            renderPass = main
+            explicitResolvePass = multisampled
+                ? keep(try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: false)) : nil
+            if !multisampled {
+                depthOutputPass = keep(try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples,
+                                                                          resolveInPass: true, storeDepth: true))
+                depthOutputExplicitResolvePass = nil
+            } else if let create = DepthOutputPasses.createRenderPass2(context) {
+                depthOutputPass = keep(try DepthOutputPasses.make(device, create, colorFormat, depthFormat, samples, resolveColorInPass: true))
+                depthOutputExplicitResolvePass = keep(try DepthOutputPasses.make(device, create, colorFormat, depthFormat, samples,
+                                                                                 resolveColorInPass: false))
+            } else {
+                depthOutputPass = nil
+                depthOutputExplicitResolvePass = nil
+            }
         } catch {
-            vkDestroyRenderPass(device, renderPass, nil)
+            made.forEach { vkDestroyRenderPass(device, $0, nil) }
             throw error
         }
         do {
@@ -65,8 +88,7 @@ final class RenderPipelines {
             }
             self.layout = layout
         } catch {
-            vkDestroyRenderPass(device, renderPass, nil)
-            if let pass = explicitResolvePass { vkDestroyRenderPass(device, pass, nil) }
+            made.forEach { vkDestroyRenderPass(device, $0, nil) }
             throw error
         }
         // From here on deinit cleans up whatever was made.
@@ -80,12 +102,14 @@ final class RenderPipelines {
         if let p = mesh { vkDestroyPipeline(device, p, nil) }
         vkDestroyPipelineLayout(device, layout, nil)
         vkDestroyDescriptorSetLayout(device, setLayout, nil)
-        vkDestroyRenderPass(device, renderPass, nil)
-        if let pass = explicitResolvePass { vkDestroyRenderPass(device, pass, nil) }
+        for pass in [renderPass, explicitResolvePass, depthOutputPass, depthOutputExplicitResolvePass] {
+            if let pass { vkDestroyRenderPass(device, pass, nil) }
+        }
     }
 
     private static func makeRenderPass(_ device: VkDevice, _ colorFormat: VkFormat, _ depthFormat: VkFormat,
-                                       _ samples: VkSampleCountFlagBits, resolveInPass: Bool) throws -> VkRenderPass {
+                                       _ samples: VkSampleCountFlagBits, resolveInPass: Bool,
+                                       storeDepth: Bool = false) throws -> VkRenderPass {
         let arena = CArena()
         let multisampled = samples != VK_SAMPLE_COUNT_1_BIT
         var color = VkAttachmentDescription()
@@ -102,7 +126,8 @@ final class RenderPipelines {
         depth.format = depthFormat
         depth.samples = samples
         depth.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR
-        depth.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE
+        // Kept only when the depth attachment is the caller's image (1x, depth for the compositor).
+        depth.storeOp = storeDepth ? VK_ATTACHMENT_STORE_OP_STORE : VK_ATTACHMENT_STORE_OP_DONT_CARE
         depth.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE
         depth.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE
         depth.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED
