@@ -82,19 +82,9 @@ enum DepthOutputPasses {
             subpass.pResolveAttachments = reference(2, colorLayout, VK_IMAGE_ASPECT_COLOR_BIT)
         }
 
-        // As in RenderPipelines.makeRenderPass: eyes reuse the multisampled images one after another.
-        // Resolves (colour and depth) write in the colour-attachment-output stage.
-        let attachmentStages = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue
-            | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
-        var dependency = VkSubpassDependency2()
-        dependency.sType = VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2
-        dependency.srcSubpass = VK_SUBPASS_EXTERNAL
-        dependency.dstSubpass = 0
-        dependency.srcStageMask = attachmentStages | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
-        dependency.dstStageMask = attachmentStages
-        dependency.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue
-        dependency.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT.rawValue
-            | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
+        var dependency2 = VkSubpassDependency2()
+        dependency2.sType = VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2
+        let dependency = EyePassOrdering.dependency(dependency2)
 
         var info = VkRenderPassCreateInfo2()
         info.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2

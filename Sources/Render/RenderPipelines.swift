@@ -150,19 +150,7 @@ final class RenderPipelines {
         if multisampled && resolveInPass {
             subpass.pResolveAttachments = UnsafePointer(arena.put(VkAttachmentReference(attachment: 2, layout: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)))
         }
-        // The eyes reuse the same multisampled colour and depth images one after the other:
-        // the next eye's clear must wait for the previous eye's writes (and for a resolve command's reads).
-        let attachmentStages = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue
-            | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
-        var dependency = VkSubpassDependency()
-        dependency.srcSubpass = VK_SUBPASS_EXTERNAL
-        dependency.dstSubpass = 0
-        dependency.srcStageMask = attachmentStages | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
-        dependency.dstStageMask = attachmentStages
-        dependency.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue
-        dependency.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT.rawValue
-            | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
-
+        let dependency = EyePassOrdering.dependency(VkSubpassDependency())
         let attachments = multisampled && resolveInPass ? [color, depth, resolve] : [color, depth]
         var info = VkRenderPassCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO
@@ -289,3 +277,37 @@ final class RenderPipelines {
         return pipeline
     }
 }
+
+/// Every eye's render pass waits for the previous eye's: the eyes reuse the same multisampled
+/// colour and depth images one after the other, so the next eye's clear must wait for the
+/// previous eye's writes (and for a resolve command's reads). Resolves, depth ones included,
+/// write in the colour-attachment-output stage.
+enum EyePassOrdering {
+    static let stages = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue
+        | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
+
+    /// Fills the external dependency of either struct version (VkSubpassDependency or ...2).
+    static func dependency<D: EyePassDependency>(_ d: D) -> D {
+        var d = d
+        d.srcSubpass = VK_SUBPASS_EXTERNAL
+        d.dstSubpass = 0
+        d.srcStageMask = stages | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
+        d.dstStageMask = stages
+        d.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue
+        d.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT.rawValue
+            | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
+        return d
+    }
+}
+
+/// The fields VkSubpassDependency and VkSubpassDependency2 share.
+protocol EyePassDependency {
+    var srcSubpass: UInt32 { get set }
+    var dstSubpass: UInt32 { get set }
+    var srcStageMask: VkPipelineStageFlags { get set }
+    var dstStageMask: VkPipelineStageFlags { get set }
+    var srcAccessMask: VkAccessFlags { get set }
+    var dstAccessMask: VkAccessFlags { get set }
+}
+extension VkSubpassDependency: EyePassDependency {}
+extension VkSubpassDependency2: EyePassDependency {}
