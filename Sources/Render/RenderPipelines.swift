@@ -25,6 +25,8 @@ final class RenderPipelines {
     let layout: VkPipelineLayout
     private(set) var sky: VkPipeline?
     private(set) var mesh: VkPipeline?
+    /// Meshes blended by colour alpha, depth-tested but not written (DrawBatch.translucent).
+    private(set) var glass: VkPipeline?
 
     init(context: VulkanContext, colorFormat: VkFormat, depthFormat: VkFormat, samples: VkSampleCountFlagBits) throws {
         self.context = context
@@ -94,12 +96,14 @@ final class RenderPipelines {
         // From here on deinit cleans up whatever was made.
         sky = try makePipeline(vertex: "sky.vert", fragment: "sky.frag", samples: samples, meshInput: false)
         mesh = try makePipeline(vertex: "mesh.vert", fragment: "mesh.frag", samples: samples, meshInput: true)
+        glass = try makePipeline(vertex: "mesh.vert", fragment: "mesh.frag", samples: samples, meshInput: true, translucent: true)
     }
 
     deinit {
         let device = context.device
         if let p = sky { vkDestroyPipeline(device, p, nil) }
         if let p = mesh { vkDestroyPipeline(device, p, nil) }
+        if let p = glass { vkDestroyPipeline(device, p, nil) }
         vkDestroyPipelineLayout(device, layout, nil)
         vkDestroyDescriptorSetLayout(device, setLayout, nil)
         for pass in [renderPass, explicitResolvePass, depthOutputPass, depthOutputExplicitResolvePass] {
@@ -181,7 +185,8 @@ final class RenderPipelines {
         return module
     }
 
-    private func makePipeline(vertex: String, fragment: String, samples: VkSampleCountFlagBits, meshInput: Bool) throws -> VkPipeline {
+    private func makePipeline(vertex: String, fragment: String, samples: VkSampleCountFlagBits, meshInput: Bool,
+                              translucent: Bool = false) throws -> VkPipeline {
         let device = context.device
         let vs = try shaderModule(vertex)
         defer { vkDestroyShaderModule(device, vs, nil) }
@@ -241,9 +246,20 @@ final class RenderPipelines {
         depth.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO
         // The sky is drawn first, behind everything, without touching depth.
         depth.depthTestEnable = VkBool32(meshInput ? VK_TRUE : VK_FALSE)
-        depth.depthWriteEnable = VkBool32(meshInput ? VK_TRUE : VK_FALSE)
+        // Glass is tested against what is in front of it but leaves depth to what is behind.
+        depth.depthWriteEnable = VkBool32(meshInput && !translucent ? VK_TRUE : VK_FALSE)
         depth.depthCompareOp = VK_COMPARE_OP_LESS
         var blendAttachment = VkPipelineColorBlendAttachmentState()
+        if translucent {
+            // Ordinary "over" blending in linear colour: alpha of the glass, the rest from behind.
+            blendAttachment.blendEnable = VkBool32(VK_TRUE)
+            blendAttachment.srcColorBlendFactor = VK_BLEND_FACTOR_SRC_ALPHA
+            blendAttachment.dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA
+            blendAttachment.colorBlendOp = VK_BLEND_OP_ADD
+            blendAttachment.srcAlphaBlendFactor = VK_BLEND_FACTOR_ZERO
+            blendAttachment.dstAlphaBlendFactor = VK_BLEND_FACTOR_ONE
+            blendAttachment.alphaBlendOp = VK_BLEND_OP_ADD
+        }
         blendAttachment.colorWriteMask = VK_COLOR_COMPONENT_R_BIT.rawValue | VK_COLOR_COMPONENT_G_BIT.rawValue
             | VK_COLOR_COMPONENT_B_BIT.rawValue | VK_COLOR_COMPONENT_A_BIT.rawValue
         var blend = VkPipelineColorBlendStateCreateInfo()

@@ -281,7 +281,7 @@ public final class StereoRenderer {
                    aspect: VK_IMAGE_ASPECT_DEPTH_BIT.rawValue)
     }
 
-    private struct Draw { var range: MeshBuffers.Range; var instanceCount: UInt32; var firstInstance: UInt32 }
+    private struct Draw { var range: MeshBuffers.Range; var instanceCount: UInt32; var firstInstance: UInt32; var translucent: Bool }
 
     /// Writes every instance of every batch into the per-frame instance buffer (grown when needed).
     private func uploadInstances(_ scene: Scene) throws -> [Draw] {
@@ -297,7 +297,8 @@ public final class StereoRenderer {
         var draws: [Draw] = []
         for batch in scene.batches where !batch.instances.isEmpty {
             guard let range = meshes.ranges[batch.shape] else { continue }
-            draws.append(Draw(range: range, instanceCount: UInt32(batch.instances.count), firstInstance: UInt32(data.count / 20)))
+            draws.append(Draw(range: range, instanceCount: UInt32(batch.instances.count), firstInstance: UInt32(data.count / 20),
+                              translucent: batch.translucent))
             for instance in batch.instances {
                 data += instance.transform.floats
                 data += [instance.color.x, instance.color.y, instance.color.z, instance.color.w]
@@ -360,13 +361,18 @@ public final class StereoRenderer {
             vkCmdDraw(cmd, 3, 1, 0, 0)
         }
         if !draws.isEmpty, let instanceBuffer = instances {
-            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipelines.mesh)
             let buffers: [VkBuffer?] = [meshes.vertices.buffer, instanceBuffer.buffer]
             let offsets: [VkDeviceSize] = [0, 0]
             vkCmdBindVertexBuffers(cmd, 0, 2, buffers, offsets)
             vkCmdBindIndexBuffer(cmd, meshes.indices.buffer, 0, VK_INDEX_TYPE_UINT32)
-            for d in draws {
-                vkCmdDrawIndexed(cmd, d.range.indexCount, d.instanceCount, d.range.firstIndex, d.range.vertexOffset, d.firstInstance)
+            // Opaque first, so glass blends over everything behind it.
+            for (pipeline, translucent) in [(pipelines.mesh, false), (pipelines.glass, true)] {
+                let batch = draws.filter { $0.translucent == translucent }
+                guard !batch.isEmpty else { continue }
+                vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline)
+                for d in batch {
+                    vkCmdDrawIndexed(cmd, d.range.indexCount, d.instanceCount, d.range.firstIndex, d.range.vertexOffset, d.firstInstance)
+                }
             }
         }
         vkCmdEndRenderPass(cmd)
