@@ -178,13 +178,25 @@ final class HeightsContent: EnvironmentContent {
         let wind = Float(min(20, parameters.number("wind_mps", 1) + gustWind))
         drawFlag(&a, wind: wind)
 
-        scene.sky = Sky(zenith: Sky.clearDay.zenith, horizon: Sky.clearDay.horizon, ground: color("ground", Vec3(0.22, 0.25, 0.18)))
-        scene.lighting = .daylight
-        scene.fog = Fog(color: Sky.clearDay.horizon, density: 0.0022)
+        let fog = Fog(color: Sky.clearDay.horizon, density: 0.0022), light = Lighting.daylight
+        // Below the horizon the sky stands for ground beyond the modelled world, so it takes the
+        // colour the ground has where it ends, sunlit and fogged; high up, the bare ground colour
+        // there would show as a dark band between the city and the horizon.
+        let sunlit = color("ground", Vec3(0.22, 0.25, 0.18)) * (light.ambient + light.color * max(0, light.direction.y))
+        scene.sky = Sky(zenith: Sky.clearDay.zenith, horizon: Sky.clearDay.horizon,
+                        ground: fog.applied(to: sunlit, at: Self.groundEdgeDistance(half: half, height: height)))
+        scene.lighting = light
+        scene.fog = fog
         scene.emitters = [
             SoundEmitter(id: 1, kind: .wind, position: nil, gain: min(1, 0.05 + wind / 12 * (0.5 + 0.5 * min(1, height / 60)))),
             SoundEmitter(id: 2, kind: .traffic, position: Vec3(0, groundY, Self.zStreet), gain: min(1, 0.8 * 20 / (20 + height))),
         ]
+    }
+
+    /// From the balcony, the distance to where the ground quad (3 x the city's width each way) ends.
+    static func groundEdgeDistance(half: Float, height: Float) -> Float {
+        let edge = half * 3
+        return (edge * edge + height * height).squareRoot()
     }
 
     private func drawCars(_ a: inout SceneAssembler, groundY: Float) {

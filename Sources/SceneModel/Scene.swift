@@ -1,3 +1,4 @@
+import Foundation
 // The plain scene description the renderer draws and the environments produce.
 // No Vulkan and no OpenAL here: environments are added without touching GPU or audio code.
 
@@ -57,6 +58,13 @@ public struct Fog: Equatable, Sendable {
     public var density: Float
     public init(color: Vec3, density: Float) { self.color = color; self.density = density }
     public static let none = Fog(color: .zero, density: 0)
+
+    /// `color` seen through this fog from `distance` metres away: what mesh.frag draws,
+    /// `1 - exp(-density * distance)` of the way to the fog colour.
+    public func applied(to color: Vec3, at distance: Float) -> Vec3 {
+        let amount = 1 - exp(-max(0, density) * max(0, distance))
+        return color + (self.color - color) * amount
+    }
 }
 
 /// Kinds of sound an environment can ask the audio module to play.

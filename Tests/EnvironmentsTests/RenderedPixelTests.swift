@@ -87,6 +87,26 @@ final class RenderedPixelTests: XCTestCase {
         XCTAssertGreaterThan(bluer, pixels / 2, "the tint is the rim's light blue")
     }
 
+    func testNoDarkBandBetweenTheCityAndTheHorizonFromHighUp() throws {
+        // At 200 m the ground quad (630 m each way) ends 17.7 degrees below the horizon and the
+        // nearest roofs straight ahead start below 27 degrees. Above the edge the sky's
+        // below-horizon colour shows: it must match the sunlit, fogged ground at the edge, not the
+        // bare grass colour (which showed as a dark band).
+        let scene = try heightsScene(height: 200)
+        let (context, renderer) = try renderer()
+        let image = try render(renderer, scene, head: Pose(position: Vec3(0, 1.65, 0.3)))
+        saveIfAsked(image, "heights-200m-horizon")
+        XCTAssertEqual(context.validationMessages, [])
+        // 160 px over 90 degrees: the row at angle a below the centre is 80 + 80 tan(a).
+        func row(_ degrees: Float) -> Int { 80 + Int(80 * tan(degrees * .pi / 180)) }
+        let beyond = row(14), ground = row(19)
+        for x in stride(from: 60, to: 100, by: 4) {
+            let a = image[x, beyond], b = image[x, ground]
+            let difference = abs(Int(a.r) - Int(b.r)) + abs(Int(a.g) - Int(b.g)) + abs(Int(a.b) - Int(b.b))
+            XCTAssertLessThan(difference, 24, "column \(x): beyond the ground's edge \(a) vs the ground near it \(b)")
+        }
+    }
+
     func testHigherDensityShowsMorePersonPixels() throws {
         let (context, renderer) = try renderer()
         let catalog = try Fixtures.catalog()
