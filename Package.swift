@@ -47,7 +47,7 @@ let package = Package(
                 exclude: ["Shaders"], swiftSettings: v5, plugins: ["CompileShaders"]),
         .target(name: "XR", dependencies: ["COpenXR", "CVulkan", "CX11", "Render", "SceneModel"], swiftSettings: v5),
         .target(name: "Audio", dependencies: ["COpenAL", "SceneModel"], swiftSettings: v5),
-        .target(name: "Recording", dependencies: ["CSQLite", "ExposureCore", "SceneModel"], swiftSettings: v5),
+        .target(name: "Recording", dependencies: ["CSQLite", "CZlib", "ExposureCore", "SceneModel"], swiftSettings: v5),
         .target(name: "Control", dependencies: [
             "ExposureCore",
             .product(name: "Hummingbird", package: "hummingbird"),

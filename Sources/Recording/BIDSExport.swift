@@ -1,5 +1,6 @@
 // BIDS-motion export: per tracking system a headerless motion TSV, channels.tsv and a JSON sidecar;
-// events.tsv (+ sidecar) for everything that happened, ratings included.
+// events.tsv (+ sidecar) for everything that happened, ratings included; physiological samples as
+// BIDS physio files (BIDSPhysio).
 import Foundation
 
 enum BIDSExport {
@@ -79,13 +80,19 @@ enum BIDSExport {
             "actor": ["Description": "Who caused it: patient, therapist, protocol, safety, system"],
             "value": ["Description": "Intensity 0-100, step number, or the rating's value (SUDS 0-100, FMS 0-20, SSQ total 0-235.62)"],
         ]), to: dir.appendingPathComponent("\(stem)_events.json")))
+        written += try BIDSPhysio.export(r, timeZero: timeZeroWallClock(r), stem: stem, into: dir)
         return written
+    }
+
+    /// Wall clock of onset zero (the first head-pose sample), for things that have no display time.
+    static func timeZeroWallClock(_ r: SessionRecord) -> Double {
+        r.poses.first?.wallClock ?? r.metadata.startWallClock
     }
 
     /// onset, duration, trial_type, actor, value, reason, sequence, display_time_ns, sorted by onset.
     static func eventRows(_ r: SessionRecord) -> ([String], [[String]]) {
         let firstNs = r.poses.first?.displayTimeNs
-        let firstWall = r.poses.first?.wallClock ?? r.metadata.startWallClock
+        let firstWall = timeZeroWallClock(r)
         func onset(_ ns: Int64?, _ wall: Double) -> Double {
             if let ns = ns, let f = firstNs { return Double(ns - f) / 1e9 }
             return wall - firstWall

@@ -35,6 +35,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(bids.status, 0, bids.err)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(
             "bids/sub-P0042/ses-3/motion/sub-P0042_ses-3_task-exposure_tracksys-hmd_motion.tsv").path))
+        XCTAssertTrue(bids.out.contains("sub-P0042_ses-3_task-exposure_recording-heartratebpm_physio.tsv.gz"), bids.out)
 
         let report = try run(["report", sessions.appendingPathComponent("S-001.session.sqlite").path, "-o", "r.html"], in: dir)
         XCTAssertEqual(report.status, 0, report.err)

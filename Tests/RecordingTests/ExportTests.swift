@@ -55,6 +55,14 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(events.filter { $0[2] == "rating_suds" }.map { Double($0[4]) ?? -1 }, [60, 30, 70, 35, 80, 40])
         let onsets = events.dropFirst().compactMap { Double($0[0]) }
         XCTAssertEqual(onsets, onsets.sorted(), "events sorted by onset")
+
+        // Heart rate once a second from the first pose: a 1 Hz physio file starting at onset zero.
+        let physio = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(
+            "\(stem)_recording-heartratebpm_physio.json"))) as? [String: Any])
+        XCTAssertEqual(physio["SamplingFrequency"] as? Double, 1)
+        XCTAssertEqual(physio["StartTime"] as? Double, 0)
+        XCTAssertEqual(physio["Columns"] as? [String], ["heart_rate_bpm"])
+        XCTAssertTrue(result.files.contains(dir.appendingPathComponent("\(stem)_recording-heartratebpm_physio.tsv.gz").path))
     }
 
     func testUnevenSamplingAddsALatencyChannel() throws {
