@@ -61,7 +61,9 @@ enum TLSMaterial {
         }
     }
 
-    static func serverConfiguration(for setup: TLSSetup, host: String) throws -> TLSConfiguration {
+    /// The server's TLS configuration and the SHA-256 fingerprint of the certificate it
+    /// presents (the first one in the chain: the one a browser's certificate viewer shows).
+    static func serverConfiguration(for setup: TLSSetup, host: String) throws -> (configuration: TLSConfiguration, fingerprint: String) {
         let (certificatePath, keyPath) = try paths(for: setup, host: host)
         let chain: [NIOSSLCertificate]
         do {
@@ -76,7 +78,14 @@ enum TLSMaterial {
         } catch {
             throw ControlSetupError.privateKeyUnreadable(path: keyPath, detail: "\(error)")
         }
-        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        let fingerprint: String
+        do {
+            fingerprint = try CertificateFingerprint.sha256(of: chain[0])
+        } catch {
+            throw ControlSetupError.certificateUnreadable(path: certificatePath, detail: "cannot DER-encode the first certificate: \(error)")
+        }
+        return (TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)),
+                fingerprint)
     }
 
     /// Swift has no certificate builder in this package's dependencies, so this shells out to
