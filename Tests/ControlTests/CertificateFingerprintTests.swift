@@ -1,6 +1,6 @@
 // The fingerprint printed next to the console URL must be that of the certificate a browser
 // receives; these tests compare it with what a real TLS client captured, hashed by openssl.
-import Control
+@testable import Control
 import Foundation
 import XCTest
 
@@ -49,6 +49,37 @@ final class CertificateFingerprintTests: XCTestCase {
         let restarted = try ControlServer(session: EmbeddedControlledSession(),
                                           configuration: ControlServerConfiguration(port: 0, tls: .selfSigned(directory: directory)))
         XCTAssertEqual(restarted.certificateFingerprint, exposed)
+    }
+
+    func testSelfSignedNamesCoverTheListenAddress() {
+        let interfaces = [InterfaceAddress(interface: "lo", address: "127.0.0.1", family: .ipv4, isLoopback: true),
+                          InterfaceAddress(interface: "eth0", address: "192.168.1.20", family: .ipv4, isLoopback: false),
+                          InterfaceAddress(interface: "eth0", address: "fe80::1", family: .ipv6, isLoopback: false),
+                          InterfaceAddress(interface: "eth0", address: "2001:db8::5", family: .ipv6, isLoopback: false)]
+        XCTAssertEqual(TLSMaterial.subjectAltNames(host: "0.0.0.0", interfaces: interfaces),
+                       "IP:127.0.0.1,IP:192.168.1.20,IP:2001:db8::5,IP:::1,DNS:localhost")
+        XCTAssertEqual(TLSMaterial.subjectAltNames(host: "192.168.1.20", interfaces: []), "IP:192.168.1.20,DNS:localhost")
+        XCTAssertEqual(TLSMaterial.subjectAltNames(host: "[::1]", interfaces: []), "IP:::1,DNS:localhost")
+        XCTAssertEqual(TLSMaterial.subjectAltNames(host: "localhost", interfaces: []), "DNS:localhost")
+        XCTAssertEqual(TLSMaterial.subjectAltNames(host: "console.clinic.example", interfaces: []),
+                       "DNS:console.clinic.example,DNS:localhost")
+    }
+
+    /// A certificate made for 0.0.0.0 names every address whose URL is printed, so the browser's
+    /// only complaint is that it is self-signed (which the fingerprint answers).
+    func testSelfSignedCertificateForAWildcardNamesEveryPrintedAddress() throws {
+        let server = try ControlServer(session: EmbeddedControlledSession(),
+                                       configuration: ControlServerConfiguration(host: "0.0.0.0", port: 0, tls: .selfSigned(directory: directory)))
+        let names = String(decoding: try PeerCertificate.openssl(["x509", "-in", directory + "/control-cert.pem", "-noout", "-ext", "subjectAltName"],
+                                                                 input: nil), as: UTF8.self)
+        let printed = server.consoleURLs()
+        XCTAssertGreaterThanOrEqual(printed.count, 1)
+        for address in printed {
+            let host = address.url.dropFirst("https://".count).prefix { $0 != ":" }
+            XCTAssertTrue(names.contains("IP Address:\(host)"), "\(host) is not in \(names)")
+        }
+        XCTAssertTrue(names.contains("DNS:localhost"), names)
+        XCTAssertFalse(names.contains("0.0.0.0"), names)
     }
 
     func testCertificateFilesFingerprintIsThatOfTheFirstCertificateServed() async throws {

@@ -93,7 +93,7 @@ enum TLSMaterial {
     static func generateSelfSigned(certificate: String, key: String, host: String, directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let altNames = ListenPolicy.isIPAddress(host) ? "IP:\(host),DNS:localhost" : "DNS:\(host),DNS:localhost"
+        let altNames = subjectAltNames(host: host, interfaces: ConsoleAddresses.isWildcard(host) ? NetworkInterfaces.current() : [])
         let arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                          "-keyout", key, "-out", certificate, "-days", "825", "-subj", "/CN=exposure-control",
                          "-addext", "subjectAltName=\(altNames)"]
@@ -115,6 +115,25 @@ enum TLSMaterial {
             throw ControlSetupError.certificateGenerationFailed(command: command, detail: "exit \(process.terminationStatus): \(detail.prefix(300))")
         }
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+    }
+}
+
+extension TLSMaterial {
+    /// The names a self-signed certificate is made for: the listen address and localhost; for a
+    /// wildcard, every address the console URLs may use (this machine's addresses when the
+    /// certificate is made; link-local ones left out), so no URL printed has a name mismatch.
+    static func subjectAltNames(host: String, interfaces: [InterfaceAddress]) -> String {
+        var names: [String]
+        if ConsoleAddresses.isWildcard(host) {
+            names = (interfaces.filter { !$0.isLinkLocal }.map(\.address) + ["127.0.0.1", "::1"]).map { "IP:\($0)" }
+        } else if ListenPolicy.isIPAddress(host) {
+            names = ["IP:" + host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))]
+        } else {
+            names = ["DNS:\(host)"]
+        }
+        names.append("DNS:localhost")
+        var seen = Set<String>()
+        return names.filter { seen.insert($0.lowercased()).inserted }.joined(separator: ",")
     }
 }
 
