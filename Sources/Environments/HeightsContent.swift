@@ -251,9 +251,10 @@ final class HeightsContent: EnvironmentContent {
             }
             for z in [z0 + 0.05, cz, z1 - 0.05] { a.add(.box, at: Vec3(cx, -0.07, z), size: Vec3(wx, 0.06, 0.05), metal) }
         case "glass":
-            // The renderer draws opaque surfaces only: glass is shown as its light-blue rim and
-            // a few thin mullions, with the ground visible through it.
+            // A faintly tinted pane the ground shows through, in a light-blue rim with one mullion:
+            // enough glass to stand on, little enough to hide the drop.
             let rim = color("glass_rim", Vec3(0.55, 0.75, 0.85))
+            a.addGlass(at: Vec3(cx, -0.02, cz), size: Vec3(wx, 0.04, wz), rim, alpha: 0.18)
             a.add(.box, at: Vec3(cx, -0.05, z0 + 0.04), size: Vec3(wx, 0.1, 0.08), rim)
             a.add(.box, at: Vec3(x0 + 0.04, -0.05, cz), size: Vec3(0.08, 0.1, wz), rim)
             a.add(.box, at: Vec3(x1 - 0.04, -0.05, cz), size: Vec3(0.08, 0.1, wz), rim)

@@ -5,13 +5,15 @@ import SceneModel
 public struct SceneAssembler {
     var boxes: [Instance] = [], spheres: [Instance] = [], cylinders: [Instance] = []
     var cones: [Instance] = [], quads: [Instance] = []
+    /// Translucent boxes (glass), drawn after everything opaque.
+    var glass: [Instance] = []
 
     public init() {}
 
     public mutating func reset() {
         boxes.removeAll(keepingCapacity: true); spheres.removeAll(keepingCapacity: true)
         cylinders.removeAll(keepingCapacity: true); cones.removeAll(keepingCapacity: true)
-        quads.removeAll(keepingCapacity: true)
+        quads.removeAll(keepingCapacity: true); glass.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
@@ -32,6 +34,11 @@ public struct SceneAssembler {
         add(shape, Transform.yawed(p, yaw: yaw, scale: size), color)
     }
 
+    /// A glass pane (a thin box): `alpha` of `color`, the rest is what is behind it.
+    public mutating func addGlass(at p: Vec3, size: Vec3, _ color: Vec3, alpha: Float) {
+        glass.append(Instance(transform: Transform.yawed(p, yaw: 0, scale: size), color: Vec4(color.x, color.y, color.z, alpha)))
+    }
+
     /// Appends already built instances shifted by `offset` (e.g. the city below a rising platform).
     public mutating func append(_ batch: DrawBatch, offset: Vec3) {
         let shift = Vec4(offset.x, offset.y, offset.z, 0)
@@ -41,6 +48,10 @@ public struct SceneAssembler {
                 i.transform.columns.3 += shift
                 into.append(i)
             }
+        }
+        if batch.translucent {
+            copy(&glass)
+            return
         }
         switch batch.shape {
         case .box: copy(&boxes)
@@ -58,6 +69,7 @@ public struct SceneAssembler {
         where !list.isEmpty {
             result.append(DrawBatch(shape: shape, instances: list))
         }
+        if !glass.isEmpty { result.append(DrawBatch(shape: .box, instances: glass, translucent: true)) }
         return result
     }
 }

@@ -13,6 +13,11 @@ func stageAndAccess(for layout: VkImageLayout) -> (VkPipelineStageFlags, VkAcces
         return (VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue, VK_ACCESS_TRANSFER_READ_BIT.rawValue)
     case VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL:
         return (VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue, VK_ACCESS_TRANSFER_WRITE_BIT.rawValue)
+    case VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL:
+        return (VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
+                    | VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue,   // depth resolve writes happen here
+                VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
+                    | VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue)
     case VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL:
         return (VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT.rawValue, VK_ACCESS_SHADER_READ_BIT.rawValue)
     default:
@@ -21,8 +26,10 @@ func stageAndAccess(for layout: VkImageLayout) -> (VkPipelineStageFlags, VkAcces
     }
 }
 
-/// Moves one colour layer of `image` from `old` to `new` layout, ordering the work around it.
-func transition(_ cmd: VkCommandBuffer, image: VkImage, layer: UInt32, from old: VkImageLayout, to new: VkImageLayout) {
+/// Moves one layer of `image` (colour unless `aspect` says otherwise) from `old` to `new` layout,
+/// ordering the work around it.
+func transition(_ cmd: VkCommandBuffer, image: VkImage, layer: UInt32, from old: VkImageLayout, to new: VkImageLayout,
+                aspect: VkImageAspectFlags = VK_IMAGE_ASPECT_COLOR_BIT.rawValue) {
     let (srcStage, srcAccess) = stageAndAccess(for: old)
     let (dstStage, dstAccess) = stageAndAccess(for: new)
     var barrier = VkImageMemoryBarrier()
@@ -34,16 +41,18 @@ func transition(_ cmd: VkCommandBuffer, image: VkImage, layer: UInt32, from old:
     barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED
     barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED
     barrier.image = image
-    barrier.subresourceRange = VkImageSubresourceRange(aspectMask: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, baseMipLevel: 0,
+    barrier.subresourceRange = VkImageSubresourceRange(aspectMask: aspect, baseMipLevel: 0,
                                                        levelCount: 1, baseArrayLayer: layer, layerCount: 1)
     vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, nil, 0, nil, 1, &barrier)
 }
 
 /// Copies one layer (in TRANSFER_SRC_OPTIMAL) into `buffer` at `offset`, tightly packed, and makes it host-readable.
-func recordCopy(_ cmd: VkCommandBuffer, image: VkImage, layer: UInt32, width: Int, height: Int, into buffer: VkBuffer, offset: Int) {
+/// `aspect` DEPTH copies the depth plane (4 bytes per texel for D32_SFLOAT).
+func recordCopy(_ cmd: VkCommandBuffer, image: VkImage, layer: UInt32, width: Int, height: Int, into buffer: VkBuffer, offset: Int,
+                aspect: VkImageAspectFlags = VK_IMAGE_ASPECT_COLOR_BIT.rawValue) {
     var region = VkBufferImageCopy()
     region.bufferOffset = VkDeviceSize(offset)
-    region.imageSubresource = VkImageSubresourceLayers(aspectMask: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, mipLevel: 0,
+    region.imageSubresource = VkImageSubresourceLayers(aspectMask: aspect, mipLevel: 0,
                                                        baseArrayLayer: layer, layerCount: 1)
     region.imageExtent = VkExtent3D(width: UInt32(width), height: UInt32(height), depth: 1)
     vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, buffer, 1, &region)
@@ -95,5 +104,27 @@ extension VulkanContext {
         }
         guard let mapped = buffer.mapped else { throw VulkanError.unsupported("readback buffer is not host-visible") }
         return decodePixels(mapped, offset: 0, width: width, height: height, swapRedBlue: swap)
+    }
+}
+
+extension VulkanContext {
+    /// Reads a D32_SFLOAT depth image (layer 0) back as row-major floats, leaving it in `layout`
+    /// as found. For tests and tools: what the compositor would receive as the eye's depth.
+    public func readDepth(image: VkImage, format: VkFormat, width: Int, height: Int, layout: VkImageLayout) throws -> [Float] {
+        guard format == VK_FORMAT_D32_SFLOAT else {
+            throw VulkanError.unsupported("reading back depth VkFormat \(format.rawValue): only D32_SFLOAT can be read back")
+        }
+        let depthAspect = VK_IMAGE_ASPECT_DEPTH_BIT.rawValue
+        let buffer = try GPUBuffer(context: self, size: width * height * 4,
+                                   usage: VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue, hostVisible: true)
+        try submitAndWait { cmd in
+            transition(cmd, image: image, layer: 0, from: layout, to: VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, aspect: depthAspect)
+            recordCopy(cmd, image: image, layer: 0, width: width, height: height, into: buffer.buffer, offset: 0, aspect: depthAspect)
+            if layout != VK_IMAGE_LAYOUT_UNDEFINED {
+                transition(cmd, image: image, layer: 0, from: VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, to: layout, aspect: depthAspect)
+            }
+        }
+        guard let mapped = buffer.mapped else { throw VulkanError.unsupported("readback buffer is not host-visible") }
+        return Array(UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: Float.self), count: width * height))
     }
 }

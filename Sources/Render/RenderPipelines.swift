@@ -16,20 +16,45 @@ final class RenderPipelines {
     /// Single-subpass passes that differ only in resolve attachments are compatible, so the
     /// same pipelines serve both.
     let explicitResolvePass: VkRenderPass?
+    /// The same two passes, also handing the eye's depth to the caller (an OpenXR depth swapchain
+    /// image, layer 0): stored directly without MSAA, resolved (sample 0) with MSAA. Nil when the
+    /// device cannot: MSAA depth resolve needs Vulkan 1.2. See DepthOutputPasses.swift.
+    let depthOutputPass: VkRenderPass?
+    let depthOutputExplicitResolvePass: VkRenderPass?
     let setLayout: VkDescriptorSetLayout
     let layout: VkPipelineLayout
     private(set) var sky: VkPipeline?
     private(set) var mesh: VkPipeline?
+    /// Meshes blended by colour alpha, depth-tested but not written (DrawBatch.translucent).
+    private(set) var glass: VkPipeline?
 
     init(context: VulkanContext, colorFormat: VkFormat, depthFormat: VkFormat, samples: VkSampleCountFlagBits) throws {
         self.context = context
         let device = context.device
-        renderPass = try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: true)
+        // Passes made so far, destroyed if a later step fails (deinit does not run then).
+        var made: [VkRenderPass] = []
+        func keep(_ pass: VkRenderPass?) -> VkRenderPass? { if let pass { made.append(pass) }; return pass }
         do {
-            explicitResolvePass = samples == VK_SAMPLE_COUNT_1_BIT ? nil
-                : try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: false)
+            let multisampled = samples != VK_SAMPLE_COUNT_1_BIT
+            let main = try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: true)
+            made.append(main)
+            renderPass = main
+            explicitResolvePass = multisampled
+                ? keep(try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples, resolveInPass: false)) : nil
+            if !multisampled {
+                depthOutputPass = keep(try RenderPipelines.makeRenderPass(device, colorFormat, depthFormat, samples,
+                                                                          resolveInPass: true, storeDepth: true))
+                depthOutputExplicitResolvePass = nil
+            } else if let create = DepthOutputPasses.createRenderPass2(context) {
+                depthOutputPass = keep(try DepthOutputPasses.make(device, create, colorFormat, depthFormat, samples, resolveColorInPass: true))
+                depthOutputExplicitResolvePass = keep(try DepthOutputPasses.make(device, create, colorFormat, depthFormat, samples,
+                                                                                 resolveColorInPass: false))
+            } else {
+                depthOutputPass = nil
+                depthOutputExplicitResolvePass = nil
+            }
         } catch {
-            vkDestroyRenderPass(device, renderPass, nil)
+            made.forEach { vkDestroyRenderPass(device, $0, nil) }
             throw error
         }
         do {
@@ -65,27 +90,30 @@ final class RenderPipelines {
             }
             self.layout = layout
         } catch {
-            vkDestroyRenderPass(device, renderPass, nil)
-            if let pass = explicitResolvePass { vkDestroyRenderPass(device, pass, nil) }
+            made.forEach { vkDestroyRenderPass(device, $0, nil) }
             throw error
         }
         // From here on deinit cleans up whatever was made.
         sky = try makePipeline(vertex: "sky.vert", fragment: "sky.frag", samples: samples, meshInput: false)
         mesh = try makePipeline(vertex: "mesh.vert", fragment: "mesh.frag", samples: samples, meshInput: true)
+        glass = try makePipeline(vertex: "mesh.vert", fragment: "mesh.frag", samples: samples, meshInput: true, translucent: true)
     }
 
     deinit {
         let device = context.device
         if let p = sky { vkDestroyPipeline(device, p, nil) }
         if let p = mesh { vkDestroyPipeline(device, p, nil) }
+        if let p = glass { vkDestroyPipeline(device, p, nil) }
         vkDestroyPipelineLayout(device, layout, nil)
         vkDestroyDescriptorSetLayout(device, setLayout, nil)
-        vkDestroyRenderPass(device, renderPass, nil)
-        if let pass = explicitResolvePass { vkDestroyRenderPass(device, pass, nil) }
+        for pass in [renderPass, explicitResolvePass, depthOutputPass, depthOutputExplicitResolvePass] {
+            if let pass { vkDestroyRenderPass(device, pass, nil) }
+        }
     }
 
     private static func makeRenderPass(_ device: VkDevice, _ colorFormat: VkFormat, _ depthFormat: VkFormat,
-                                       _ samples: VkSampleCountFlagBits, resolveInPass: Bool) throws -> VkRenderPass {
+                                       _ samples: VkSampleCountFlagBits, resolveInPass: Bool,
+                                       storeDepth: Bool = false) throws -> VkRenderPass {
         let arena = CArena()
         let multisampled = samples != VK_SAMPLE_COUNT_1_BIT
         var color = VkAttachmentDescription()
@@ -102,7 +130,8 @@ final class RenderPipelines {
         depth.format = depthFormat
         depth.samples = samples
         depth.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR
-        depth.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE
+        // Kept only when the depth attachment is the caller's image (1x, depth for the compositor).
+        depth.storeOp = storeDepth ? VK_ATTACHMENT_STORE_OP_STORE : VK_ATTACHMENT_STORE_OP_DONT_CARE
         depth.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE
         depth.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE
         depth.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED
@@ -125,19 +154,7 @@ final class RenderPipelines {
         if multisampled && resolveInPass {
             subpass.pResolveAttachments = UnsafePointer(arena.put(VkAttachmentReference(attachment: 2, layout: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)))
         }
-        // The eyes reuse the same multisampled colour and depth images one after the other:
-        // the next eye's clear must wait for the previous eye's writes (and for a resolve command's reads).
-        let attachmentStages = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue
-            | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
-        var dependency = VkSubpassDependency()
-        dependency.srcSubpass = VK_SUBPASS_EXTERNAL
-        dependency.dstSubpass = 0
-        dependency.srcStageMask = attachmentStages | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
-        dependency.dstStageMask = attachmentStages
-        dependency.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue
-        dependency.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT.rawValue
-            | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
-
+        let dependency = EyePassOrdering.dependency(VkSubpassDependency())
         let attachments = multisampled && resolveInPass ? [color, depth, resolve] : [color, depth]
         var info = VkRenderPassCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO
@@ -168,7 +185,8 @@ final class RenderPipelines {
         return module
     }
 
-    private func makePipeline(vertex: String, fragment: String, samples: VkSampleCountFlagBits, meshInput: Bool) throws -> VkPipeline {
+    private func makePipeline(vertex: String, fragment: String, samples: VkSampleCountFlagBits, meshInput: Bool,
+                              translucent: Bool = false) throws -> VkPipeline {
         let device = context.device
         let vs = try shaderModule(vertex)
         defer { vkDestroyShaderModule(device, vs, nil) }
@@ -228,9 +246,20 @@ final class RenderPipelines {
         depth.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO
         // The sky is drawn first, behind everything, without touching depth.
         depth.depthTestEnable = VkBool32(meshInput ? VK_TRUE : VK_FALSE)
-        depth.depthWriteEnable = VkBool32(meshInput ? VK_TRUE : VK_FALSE)
+        // Glass is tested against what is in front of it but leaves depth to what is behind.
+        depth.depthWriteEnable = VkBool32(meshInput && !translucent ? VK_TRUE : VK_FALSE)
         depth.depthCompareOp = VK_COMPARE_OP_LESS
         var blendAttachment = VkPipelineColorBlendAttachmentState()
+        if translucent {
+            // Ordinary "over" blending in linear colour: alpha of the glass, the rest from behind.
+            blendAttachment.blendEnable = VkBool32(VK_TRUE)
+            blendAttachment.srcColorBlendFactor = VK_BLEND_FACTOR_SRC_ALPHA
+            blendAttachment.dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA
+            blendAttachment.colorBlendOp = VK_BLEND_OP_ADD
+            blendAttachment.srcAlphaBlendFactor = VK_BLEND_FACTOR_ZERO
+            blendAttachment.dstAlphaBlendFactor = VK_BLEND_FACTOR_ONE
+            blendAttachment.alphaBlendOp = VK_BLEND_OP_ADD
+        }
         blendAttachment.colorWriteMask = VK_COLOR_COMPONENT_R_BIT.rawValue | VK_COLOR_COMPONENT_G_BIT.rawValue
             | VK_COLOR_COMPONENT_B_BIT.rawValue | VK_COLOR_COMPONENT_A_BIT.rawValue
         var blend = VkPipelineColorBlendStateCreateInfo()
@@ -264,3 +293,37 @@ final class RenderPipelines {
         return pipeline
     }
 }
+
+/// Every eye's render pass waits for the previous eye's: the eyes reuse the same multisampled
+/// colour and depth images one after the other, so the next eye's clear must wait for the
+/// previous eye's writes (and for a resolve command's reads). Resolves, depth ones included,
+/// write in the colour-attachment-output stage.
+enum EyePassOrdering {
+    static let stages = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT.rawValue
+        | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT.rawValue | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT.rawValue
+
+    /// Fills the external dependency of either struct version (VkSubpassDependency or ...2).
+    static func dependency<D: EyePassDependency>(_ d: D) -> D {
+        var d = d
+        d.srcSubpass = VK_SUBPASS_EXTERNAL
+        d.dstSubpass = 0
+        d.srcStageMask = stages | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
+        d.dstStageMask = stages
+        d.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue
+        d.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT.rawValue
+            | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT.rawValue | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT.rawValue
+        return d
+    }
+}
+
+/// The fields VkSubpassDependency and VkSubpassDependency2 share.
+protocol EyePassDependency {
+    var srcSubpass: UInt32 { get set }
+    var dstSubpass: UInt32 { get set }
+    var srcStageMask: VkPipelineStageFlags { get set }
+    var dstStageMask: VkPipelineStageFlags { get set }
+    var srcAccessMask: VkAccessFlags { get set }
+    var dstAccessMask: VkAccessFlags { get set }
+}
+extension VkSubpassDependency: EyePassDependency {}
+extension VkSubpassDependency2: EyePassDependency {}

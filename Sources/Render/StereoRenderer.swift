@@ -17,12 +17,28 @@ public struct ColorTarget {
     public var layoutBefore: VkImageLayout
     /// The layout `render` leaves it in. OpenXR: COLOR_ATTACHMENT_OPTIMAL for both.
     public var layoutAfter: VkImageLayout
+    /// Where this eye's depth goes as well, if anywhere (an OpenXR depth swapchain image).
+    public var depth: DepthTarget?
 
     public init(image: VkImage, format: VkFormat, width: Int, height: Int, arrayLayer: UInt32 = 0,
                 layoutBefore: VkImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-                layoutAfter: VkImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL) {
+                layoutAfter: VkImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, depth: DepthTarget? = nil) {
         self.image = image; self.format = format; self.width = width; self.height = height
         self.arrayLayer = arrayLayer; self.layoutBefore = layoutBefore; self.layoutAfter = layoutAfter
+        self.depth = depth
+    }
+}
+
+/// A depth image someone else owns that receives one eye's depth: layer 0, the renderer's
+/// `depthFormat` and size, usage DEPTH_STENCIL_ATTACHMENT. Depth is 0 at `nearPlane` and 1 at
+/// `farPlane` (standard, not reversed); the sky stays at 1. Its old contents are discarded.
+public struct DepthTarget {
+    public var image: VkImage
+    /// The layout `render` leaves it in. OpenXR: DEPTH_STENCIL_ATTACHMENT_OPTIMAL.
+    public var layoutAfter: VkImageLayout
+
+    public init(image: VkImage, layoutAfter: VkImageLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL) {
+        self.image = image; self.layoutAfter = layoutAfter
     }
 }
 
@@ -39,6 +55,11 @@ public final class StereoRenderer {
     public let samples: Int
     public var nearPlane: Float = 0.05
     public var farPlane: Float = 1000
+    /// The format of the renderer's depth buffer, and so of any `DepthTarget` (D32_SFLOAT where supported).
+    public let depthFormat: VkFormat
+    /// Whether targets may carry a `DepthTarget`: always without MSAA; with MSAA the device must
+    /// resolve depth (Vulkan 1.2). Otherwise depth stays inside the renderer.
+    public var canWriteDepth: Bool { pipelines.depthOutputPass != nil }
     /// Thread CPU time of the last `render`/`renderOffscreen` call, GPU waiting excluded.
     public private(set) var lastFrameCPUMilliseconds: Double = 0
 
@@ -64,7 +85,8 @@ public final class StereoRenderer {
         self.height = height
         let device = context.device
         try StereoRenderer.requireColorAttachment(context, colorFormat)
-        let depthFormat = try StereoRenderer.depthFormat(context)
+        let depthFormat = try StereoRenderer.chooseDepthFormat(context)
+        self.depthFormat = depthFormat
         let sampleBits = StereoRenderer.supportedSamples(context, requested: samples)
         self.samples = Int(sampleBits.rawValue)
 
@@ -183,6 +205,10 @@ public final class StereoRenderer {
             guard t.format == colorFormat else {
                 throw VulkanError.invalidArgument("target \(i) has VkFormat \(t.format.rawValue) but the renderer was made for \(colorFormat.rawValue)")
             }
+            if t.depth != nil && !canWriteDepth {
+                throw VulkanError.unsupported("handing depth out with \(samples)x MSAA: it needs Vulkan 1.2 depth resolve, which "
+                    + "this device or instance lacks; check `canWriteDepth` first, or render with samples: 1")
+            }
         }
     }
 
@@ -202,12 +228,19 @@ public final class StereoRenderer {
         try recorder.begin()
         let cmd = recorder.buffer
         for (view, target) in zip(views, targets) {
-            if let msaa = multisampleColor, target.arrayLayer != 0, let pass = pipelines.explicitResolvePass {
+            let depthView = try target.depth.map { d -> VkImageView in
+                let v = try makeImageView(context, image: d.image, format: depthFormat, aspect: VK_IMAGE_ASPECT_DEPTH_BIT.rawValue, baseLayer: 0, layers: 1)
+                targetViews.append(v)
+                return v
+            }
+            if let msaa = multisampleColor, target.arrayLayer != 0,
+               let pass = depthView == nil ? pipelines.explicitResolvePass : pipelines.depthOutputExplicitResolvePass {
                 // See RenderPipelines.explicitResolvePass: resolve with a command into the layer.
-                let framebuffer = try makeFramebuffer(pass: pass, [msaa.view, depth.view])
+                let attachments = [msaa.view, depth.view] + (depthView.map { [$0] } ?? [])
+                let framebuffer = try makeFramebuffer(pass: pass, attachments)
                 framebuffers.append(framebuffer)
                 transition(cmd, image: target.image, layer: target.arrayLayer, from: target.layoutBefore, to: VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL)
-                drawEye(cmd, scene: scene, view: view, pass: pass, framebuffer: framebuffer, attachmentCount: 2, draws: draws)
+                drawEye(cmd, scene: scene, view: view, pass: pass, framebuffer: framebuffer, attachmentCount: attachments.count, draws: draws)
                 var region = VkImageResolve()
                 region.srcSubresource = VkImageSubresourceLayers(aspectMask: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, mipLevel: 0, baseArrayLayer: 0, layerCount: 1)
                 region.dstSubresource = VkImageSubresourceLayers(aspectMask: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, mipLevel: 0,
@@ -215,24 +248,40 @@ public final class StereoRenderer {
                 region.extent = VkExtent3D(width: UInt32(width), height: UInt32(height), depth: 1)
                 vkCmdResolveImage(cmd, msaa.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, target.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region)
                 transition(cmd, image: target.image, layer: target.arrayLayer, from: VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, to: target.layoutAfter)
+                finishDepth(cmd, target.depth)
                 continue
             }
             let targetView = try makeImageView(context, image: target.image, format: target.format,
                                                aspect: VK_IMAGE_ASPECT_COLOR_BIT.rawValue, baseLayer: target.arrayLayer, layers: 1)
             targetViews.append(targetView)
-            let attachments: [VkImageView] = multisampleColor.map { [$0.view, depth.view, targetView] } ?? [targetView, depth.view]
-            let framebuffer = try makeFramebuffer(pass: pipelines.renderPass, attachments)
+            let pass = depthView == nil ? pipelines.renderPass : (pipelines.depthOutputPass ?? pipelines.renderPass)
+            let attachments: [VkImageView]
+            if let msaa = multisampleColor {
+                attachments = [msaa.view, depth.view, targetView] + (depthView.map { [$0] } ?? [])
+            } else {
+                // Without MSAA the caller's depth image is the depth attachment itself.
+                attachments = [targetView, depthView ?? depth.view]
+            }
+            let framebuffer = try makeFramebuffer(pass: pass, attachments)
             framebuffers.append(framebuffer)
             transition(cmd, image: target.image, layer: target.arrayLayer, from: target.layoutBefore, to: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)
-            drawEye(cmd, scene: scene, view: view, pass: pipelines.renderPass, framebuffer: framebuffer, attachmentCount: attachments.count, draws: draws)
+            drawEye(cmd, scene: scene, view: view, pass: pass, framebuffer: framebuffer, attachmentCount: attachments.count, draws: draws)
             transition(cmd, image: target.image, layer: target.arrayLayer, from: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, to: target.layoutAfter)
+            finishDepth(cmd, target.depth)
         }
         afterDrawing(cmd)
         try recorder.submitAndWait()
         submitted = true
     }
 
-    private struct Draw { var range: MeshBuffers.Range; var instanceCount: UInt32; var firstInstance: UInt32 }
+    /// The depth passes leave the caller's depth image in DEPTH_STENCIL_ATTACHMENT_OPTIMAL; move it on if asked.
+    private func finishDepth(_ cmd: VkCommandBuffer, _ target: DepthTarget?) {
+        guard let target, target.layoutAfter != VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL else { return }
+        transition(cmd, image: target.image, layer: 0, from: VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL, to: target.layoutAfter,
+                   aspect: VK_IMAGE_ASPECT_DEPTH_BIT.rawValue)
+    }
+
+    private struct Draw { var range: MeshBuffers.Range; var instanceCount: UInt32; var firstInstance: UInt32; var translucent: Bool }
 
     /// Writes every instance of every batch into the per-frame instance buffer (grown when needed).
     private func uploadInstances(_ scene: Scene) throws -> [Draw] {
@@ -248,7 +297,8 @@ public final class StereoRenderer {
         var draws: [Draw] = []
         for batch in scene.batches where !batch.instances.isEmpty {
             guard let range = meshes.ranges[batch.shape] else { continue }
-            draws.append(Draw(range: range, instanceCount: UInt32(batch.instances.count), firstInstance: UInt32(data.count / 20)))
+            draws.append(Draw(range: range, instanceCount: UInt32(batch.instances.count), firstInstance: UInt32(data.count / 20),
+                              translucent: batch.translucent))
             for instance in batch.instances {
                 data += instance.transform.floats
                 data += [instance.color.x, instance.color.y, instance.color.z, instance.color.w]
@@ -281,7 +331,8 @@ public final class StereoRenderer {
         let clear = scene.sky?.horizon ?? scene.background
         var clears = [VkClearValue(color: VkClearColorValue(float32: (clear.x, clear.y, clear.z, 1))),
                       VkClearValue(depthStencil: VkClearDepthStencilValue(depth: 1, stencil: 0))]
-        if attachmentCount == 3 { clears.append(clears[0]) }
+        // One value per attachment; only the first two (cleared) are read.
+        while clears.count < attachmentCount { clears.append(clears[0]) }
         clears.withUnsafeBufferPointer { ptr in
             var begin = VkRenderPassBeginInfo()
             begin.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO
@@ -310,13 +361,18 @@ public final class StereoRenderer {
             vkCmdDraw(cmd, 3, 1, 0, 0)
         }
         if !draws.isEmpty, let instanceBuffer = instances {
-            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipelines.mesh)
             let buffers: [VkBuffer?] = [meshes.vertices.buffer, instanceBuffer.buffer]
             let offsets: [VkDeviceSize] = [0, 0]
             vkCmdBindVertexBuffers(cmd, 0, 2, buffers, offsets)
             vkCmdBindIndexBuffer(cmd, meshes.indices.buffer, 0, VK_INDEX_TYPE_UINT32)
-            for d in draws {
-                vkCmdDrawIndexed(cmd, d.range.indexCount, d.instanceCount, d.range.firstIndex, d.range.vertexOffset, d.firstInstance)
+            // Opaque first, so glass blends over everything behind it.
+            for (pipeline, translucent) in [(pipelines.mesh, false), (pipelines.glass, true)] {
+                let batch = draws.filter { $0.translucent == translucent }
+                guard !batch.isEmpty else { continue }
+                vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline)
+                for d in batch {
+                    vkCmdDrawIndexed(cmd, d.range.indexCount, d.instanceCount, d.range.firstIndex, d.range.vertexOffset, d.firstInstance)
+                }
             }
         }
         vkCmdEndRenderPass(cmd)
@@ -338,7 +394,7 @@ public final class StereoRenderer {
         }
     }
 
-    private static func depthFormat(_ context: VulkanContext) throws -> VkFormat {
+    private static func chooseDepthFormat(_ context: VulkanContext) throws -> VkFormat {
         for format in [VK_FORMAT_D32_SFLOAT, VK_FORMAT_X8_D24_UNORM_PACK32, VK_FORMAT_D16_UNORM] {
             var props = VkFormatProperties()
             vkGetPhysicalDeviceFormatProperties(context.physicalDevice, format, &props)

@@ -24,6 +24,11 @@ public final class VulkanContext {
     /// "discrete GPU", "integrated GPU", "CPU (software)", ...
     public let deviceType: String
     public let deviceAPIVersion: UInt32
+    /// The Vulkan version the instance was created for (VkApplicationInfo.apiVersion). A core
+    /// function is usable only if both this and the device's version reach its version.
+    public let instanceAPIVersion: UInt32
+    /// The version core functions may be used at: the lower of the instance's and the device's.
+    public var apiVersion: UInt32 { min(instanceAPIVersion, deviceAPIVersion) }
 
     let properties: VkPhysicalDeviceProperties
     let memoryProperties: VkPhysicalDeviceMemoryProperties
@@ -39,7 +44,16 @@ public final class VulkanContext {
     public static func instanceRequirements(validation: Bool) -> VulkanInstanceRequirements {
         VulkanInstanceRequirements(layers: validation ? [validationLayer] : [],
                                    extensions: validation ? [debugUtils] : [],
-                                   apiVersion: exposure_vk_api_version_1_1())
+                                   apiVersion: preferredInstanceAPIVersion())
+    }
+
+    /// Vulkan 1.2 where the loader has it (depth resolve, so MSAA depth can go to the compositor),
+    /// else 1.1, the renderer's minimum. Asking for 1.2 is harmless on a 1.1 device: what counts is
+    /// the lower of the two (`apiVersion`).
+    public static func preferredInstanceAPIVersion() -> UInt32 {
+        var loader: UInt32 = 0
+        guard vkEnumerateInstanceVersion(&loader) == VK_SUCCESS else { return exposure_vk_api_version_1_1() }
+        return loader >= exposure_vk_api_version_1_2() ? exposure_vk_api_version_1_2() : exposure_vk_api_version_1_1()
     }
 
     /// Device extensions the renderer needs beyond Vulkan 1.1 core (none today).
@@ -120,23 +134,26 @@ public final class VulkanContext {
             throw VulkanError.call(name: "vkCreateDevice", result: vkResultName(result))
         }
         try self.init(instance: instance, physicalDevice: physical, device: device, queueFamilyIndex: family,
-                      queueIndex: 0, owns: true, validation: validation, log: log)
+                      queueIndex: 0, owns: true, validation: validation, log: log, instanceAPIVersion: req.apiVersion)
     }
 
     /// Borrows an instance and device created by someone else (OpenXR's xrCreateVulkanInstanceKHR /
     /// xrCreateVulkanDeviceKHR). They are not destroyed here. With `validation`, the instance must
     /// have VK_EXT_debug_utils enabled (see `instanceRequirements`); the collecting messenger is
-    /// installed on it.
+    /// installed on it. `instanceAPIVersion` is the apiVersion the instance was created with
+    /// (1.1 if unknown: then no Vulkan 1.2 function is used).
     public convenience init(borrowingInstance: VkInstance, physicalDevice: VkPhysicalDevice, device: VkDevice,
-                            queueFamilyIndex: UInt32, queueIndex: UInt32, validation: Bool) throws {
+                            queueFamilyIndex: UInt32, queueIndex: UInt32, validation: Bool,
+                            instanceAPIVersion: UInt32 = exposure_vk_api_version_1_1()) throws {
         try self.init(instance: borrowingInstance, physicalDevice: physicalDevice, device: device,
                       queueFamilyIndex: queueFamilyIndex, queueIndex: queueIndex, owns: false,
-                      validation: validation, log: ValidationLog())
+                      validation: validation, log: ValidationLog(), instanceAPIVersion: instanceAPIVersion)
     }
 
     private init(instance: VkInstance, physicalDevice: VkPhysicalDevice, device: VkDevice, queueFamilyIndex: UInt32,
-                 queueIndex: UInt32, owns: Bool, validation: Bool, log: ValidationLog) throws {
+                 queueIndex: UInt32, owns: Bool, validation: Bool, log: ValidationLog, instanceAPIVersion: UInt32) throws {
         self.log = log
+        self.instanceAPIVersion = instanceAPIVersion
         self.instance = instance
         self.physicalDevice = physicalDevice
         self.device = device
@@ -179,6 +196,12 @@ public final class VulkanContext {
         var m: VkDebugUtilsMessengerEXT?
         try vkCheck("vkCreateDebugUtilsMessengerEXT", create(instance, &info, nil, &m))
         messenger = m
+    }
+
+    /// A device-level function, or nil when the device does not offer it at `apiVersion`.
+    func deviceFunction<F>(_ name: String, as type: F.Type) -> F? {
+        guard let f = vkGetDeviceProcAddr(device, name) else { return nil }
+        return unsafeBitCast(f, to: F.self)
     }
 
     private func instanceFunction<F>(_ name: String, as type: F.Type) -> F? {

@@ -108,6 +108,12 @@ public struct Mat4: Equatable, Sendable {
                     Vec4(0, 0, -(far * near) / (far - near), 0))
     }
 
+    /// The inverse of `perspective`'s depth mapping: metres in front of the eye (along -Z) for a
+    /// depth-buffer value (0 at `near`, 1 at `far`). What a compositor does with a submitted depth layer.
+    public static func viewDistance(depth: Float, near: Float, far: Float) -> Float {
+        far * near / (far - depth * (far - near))
+    }
+
     /// The view matrix for a camera at `pose` (the inverse of its rigid transform).
     public static func view(from pose: Pose) -> Mat4 {
         let inv = pose.orientation.conjugate

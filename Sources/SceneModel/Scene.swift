@@ -23,7 +23,13 @@ public struct Instance: Equatable, Sendable {
 public struct DrawBatch: Equatable, Sendable {
     public var shape: MeshShape
     public var instances: [Instance]
-    public init(shape: MeshShape, instances: [Instance]) { self.shape = shape; self.instances = instances }
+    /// Glass: drawn after every opaque batch, blended by each instance's colour alpha, without
+    /// writing depth, so what is behind shows through (and is what the compositor's depth holds).
+    /// Translucent batches are drawn in scene order; keep them few and not overlapping.
+    public var translucent: Bool
+    public init(shape: MeshShape, instances: [Instance], translucent: Bool = false) {
+        self.shape = shape; self.instances = instances; self.translucent = translucent
+    }
 }
 
 /// An outdoor sky: a gradient from the horizon to the zenith, and a ground colour below the horizon.

@@ -71,33 +71,80 @@ extension SimSession {
     }
 }
 
-/// Read one eye's sub-image back and save it; returns a problem description or nil.
+/// Read one eye's colour sub-image back and save it as PNG; returns a problem description or nil.
 func captureView(session: SimSession, swapchain sc: SimSwapchain, subImage: XrSwapchainSubImage, to path: String) -> String? {
-    guard !sc.isDepth, let index = sc.lastReleased, let cap = session.captureResources() else { return "no colour image to read" }
+    guard !sc.isDepth else { return "the projection view names a depth swapchain as colour" }
+    let w: Int, h: Int
+    var pixels: [UInt8]
+    do { (pixels, w, h) = try readBack(session: session, swapchain: sc, subImage: subImage, bytesPerTexel: 4) } catch { return "\(error)" }
+    if sc.format == VK_FORMAT_B8G8R8A8_SRGB || sc.format == VK_FORMAT_B8G8R8A8_UNORM {
+        for i in stride(from: 0, to: pixels.count, by: 4) { pixels.swapAt(i, i + 2) }
+    }
+    do {
+        try PNG.write(RGBAImage(width: w, height: h, pixels: pixels), to: path)
+    } catch {
+        return "cannot write \(path): \(error)"
+    }
+    return nil
+}
+
+/// Read one eye's depth sub-image (XR_KHR_composition_layer_depth) back and save it as a PFM
+/// (Portable Float Map: grey, little-endian float32, rows bottom to top): the raw depth values
+/// 0...1 the app submitted, D16 scaled to 0...1. Returns a problem description or nil.
+func captureDepth(session: SimSession, swapchain sc: SimSwapchain, subImage: XrSwapchainSubImage, to path: String) -> String? {
+    guard sc.isDepth else { return "the depth info names a colour swapchain" }
+    let bytes = sc.format == VK_FORMAT_D16_UNORM ? 2 : 4
+    let raw: [UInt8], w: Int, h: Int
+    do { (raw, w, h) = try readBack(session: session, swapchain: sc, subImage: subImage, bytesPerTexel: bytes) } catch { return "\(error)" }
+    let values: [Float] = raw.withUnsafeBytes { buf in
+        bytes == 2 ? buf.bindMemory(to: UInt16.self).map { Float($0) / 65535 } : Array(buf.bindMemory(to: Float.self))
+    }
+    var file = Data("Pf\n\(w) \(h)\n-1.0\n".utf8)
+    for row in (0..<h).reversed() {
+        values[(row * w)..<((row + 1) * w)].withUnsafeBytes { file.append(contentsOf: $0) }
+    }
+    do {
+        try file.write(to: URL(fileURLWithPath: path))
+    } catch {
+        return "cannot write \(path): \(error)"
+    }
+    return nil
+}
+
+struct CaptureProblem: Error, CustomStringConvertible {
+    let text: String
+    var description: String { text }
+}
+
+/// Copies the sub-image's texels (tightly packed rows) into memory.
+private func readBack(session: SimSession, swapchain sc: SimSwapchain, subImage: XrSwapchainSubImage,
+                      bytesPerTexel: Int) throws -> ([UInt8], Int, Int) {
+    func fail(_ text: String) -> CaptureProblem { CaptureProblem(text: text) }
+    guard let index = sc.lastReleased, let cap = session.captureResources() else { throw fail("no released image to read") }
     let rect = subImage.imageRect
     guard rect.offset.x >= 0, rect.offset.y >= 0, rect.extent.width > 0, rect.extent.height > 0,
           UInt32(rect.offset.x) + UInt32(rect.extent.width) <= sc.width,
           UInt32(rect.offset.y) + UInt32(rect.extent.height) <= sc.height,
-          subImage.imageArrayIndex < sc.arraySize else { return "imageRect or imageArrayIndex outside the swapchain" }
+          subImage.imageArrayIndex < sc.arraySize else { throw fail("imageRect or imageArrayIndex outside the swapchain") }
     let w = Int(rect.extent.width), h = Int(rect.extent.height)
-    let size = VkDeviceSize(w * h * 4)
+    let size = VkDeviceSize(w * h * bytesPerTexel)
     var bci = VkBufferCreateInfo()
     bci.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
     bci.size = size
     bci.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
     bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE
     var buffer: VkBuffer?
-    guard vkCreateBuffer(cap.device, &bci, nil, &buffer) == VK_SUCCESS, let buffer else { return "vkCreateBuffer failed" }
+    guard vkCreateBuffer(cap.device, &bci, nil, &buffer) == VK_SUCCESS, let buffer else { throw fail("vkCreateBuffer failed") }
     defer { vkDestroyBuffer(cap.device, buffer, nil) }
     var req = VkMemoryRequirements()
     vkGetBufferMemoryRequirements(cap.device, buffer, &req)
     let hostFlags = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT.rawValue | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT.rawValue
-    guard let typeIndex = memoryType(cap.physical, bits: req.memoryTypeBits, flags: hostFlags) else { return "no host-visible memory" }
+    guard let typeIndex = memoryType(cap.physical, bits: req.memoryTypeBits, flags: hostFlags) else { throw fail("no host-visible memory") }
     var ai = VkMemoryAllocateInfo(sType: VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, pNext: nil, allocationSize: req.size, memoryTypeIndex: typeIndex)
     var memory: VkDeviceMemory?
-    guard vkAllocateMemory(cap.device, &ai, nil, &memory) == VK_SUCCESS, let memory else { return "vkAllocateMemory failed" }
+    guard vkAllocateMemory(cap.device, &ai, nil, &memory) == VK_SUCCESS, let memory else { throw fail("vkAllocateMemory failed") }
     defer { vkFreeMemory(cap.device, memory, nil) }
-    guard vkBindBufferMemory(cap.device, buffer, memory, 0) == VK_SUCCESS else { return "vkBindBufferMemory failed" }
+    guard vkBindBufferMemory(cap.device, buffer, memory, 0) == VK_SUCCESS else { throw fail("vkBindBufferMemory failed") }
     let image = sc.images[index]
     let layer = subImage.imageArrayIndex
     let ok = cap.submit { cmd in
@@ -109,18 +156,10 @@ func captureView(session: SimSession, swapchain sc: SimSwapchain, subImage: XrSw
         vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, buffer, 1, &region)
         barrier(cmd, image, aspect: sc.aspect, layers: 1, baseLayer: layer, from: VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, to: sc.steadyLayout)
     }
-    guard ok else { return "read-back submission failed" }
+    guard ok else { throw fail("read-back submission failed") }
     var mapped: UnsafeMutableRawPointer?
-    guard vkMapMemory(cap.device, memory, 0, size, 0, &mapped) == VK_SUCCESS, let mapped else { return "vkMapMemory failed" }
-    var pixels = Array(UnsafeRawBufferPointer(start: mapped, count: Int(size)))
+    guard vkMapMemory(cap.device, memory, 0, size, 0, &mapped) == VK_SUCCESS, let mapped else { throw fail("vkMapMemory failed") }
+    let bytes = Array(UnsafeRawBufferPointer(start: mapped, count: Int(size)))
     vkUnmapMemory(cap.device, memory)
-    if sc.format == VK_FORMAT_B8G8R8A8_SRGB || sc.format == VK_FORMAT_B8G8R8A8_UNORM {
-        for i in stride(from: 0, to: pixels.count, by: 4) { pixels.swapAt(i, i + 2) }
-    }
-    do {
-        try PNG.write(RGBAImage(width: w, height: h, pixels: pixels), to: path)
-    } catch {
-        return "cannot write \(path): \(error)"
-    }
-    return nil
+    return (bytes, w, h)
 }

@@ -179,6 +179,7 @@ let simEndFrame: PFN_xrEndFrame = { session, info in
         s.pendingFrameBegin = false
         let frameIndex = Int((info.pointee.displayTime - SimRuntime.epoch) / rt.period) - 1
         var depthViews = 0
+        var depthRange = ""
         var projectionLayers = 0
         for i in 0..<Int(info.pointee.layerCount) {
             guard let layers = info.pointee.layers, let layer = layers[i] else { return XR_ERROR_LAYER_INVALID }
@@ -188,7 +189,17 @@ let simEndFrame: PFN_xrEndFrame = { session, info in
             projectionLayers += 1
             for eye in 0..<2 {
                 let view = views[eye]
-                if findInChain(view.next, XR_TYPE_COMPOSITION_LAYER_DEPTH_INFO_KHR) != nil { depthViews += 1 }
+                var depthInfo: XrCompositionLayerDepthInfoKHR?
+                if let p = findInChain(view.next, XR_TYPE_COMPOSITION_LAYER_DEPTH_INFO_KHR) {
+                    let d = p.assumingMemoryBound(to: XrCompositionLayerDepthInfoKHR.self).pointee
+                    if let problem = depthInfoProblem(d) {
+                        rt.log("xrEndFrame: projection view \(eye) depth info: \(problem)")
+                        return XR_ERROR_VALIDATION_FAILURE
+                    }
+                    depthViews += 1
+                    depthRange = " near=\(d.nearZ) far=\(d.farZ)"
+                    depthInfo = d
+                }
                 guard let sc = rt.swapchains[handleValue(view.subImage.swapchain)], sc.lastReleased != nil else {
                     rt.log("xrEndFrame: projection view \(eye) names a swapchain with no released image")
                     return XR_ERROR_LAYER_INVALID
@@ -198,12 +209,18 @@ let simEndFrame: PFN_xrEndFrame = { session, info in
                     if let problem = captureView(session: s, swapchain: sc, subImage: view.subImage, to: path) {
                         rt.log("capture failed: \(problem)")
                     }
+                    if let depthInfo, let dsc = rt.swapchains[handleValue(depthInfo.subImage.swapchain)] {
+                        let depthPath = "\(dir)/frame-\(String(format: "%06d", frameIndex))-eye\(eye)-depth.pfm"
+                        if let problem = captureDepth(session: s, swapchain: dsc, subImage: depthInfo.subImage, to: depthPath) {
+                            rt.log("depth capture failed: \(problem)")
+                        }
+                    }
                 }
             }
         }
         rt.framesSubmitted += 1
         s.framesEnded += 1
-        rt.log("frame \(frameIndex) submitted layers=\(info.pointee.layerCount) projection=\(projectionLayers) depth=\(depthViews) state=\(stateName(s.state))")
+        rt.log("frame \(frameIndex) submitted layers=\(info.pointee.layerCount) projection=\(projectionLayers) depth=\(depthViews)\(depthRange) state=\(stateName(s.state))")
         if s.framesEnded == 1 && s.state == XR_SESSION_STATE_READY {
             rt.setState(h, XR_SESSION_STATE_SYNCHRONIZED)
             rt.setState(h, XR_SESSION_STATE_VISIBLE)
@@ -217,6 +234,16 @@ let simEndFrame: PFN_xrEndFrame = { session, info in
         }
         return XR_SUCCESS
     }
+}
+
+/// What is wrong with a submitted depth info (XR_KHR_composition_layer_depth), or nil. Call with the lock held.
+func depthInfoProblem(_ d: XrCompositionLayerDepthInfoKHR) -> String? {
+    guard let sc = rt.swapchains[handleValue(d.subImage.swapchain)] else { return "unknown swapchain" }
+    guard sc.isDepth else { return "swapchain has a colour format" }
+    guard sc.lastReleased != nil else { return "swapchain has no released image" }
+    guard d.minDepth >= 0, d.maxDepth <= 1, d.minDepth < d.maxDepth else { return "minDepth \(d.minDepth) / maxDepth \(d.maxDepth) outside 0...1 or not increasing" }
+    guard d.nearZ >= 0, d.farZ >= 0, d.nearZ != d.farZ else { return "nearZ \(d.nearZ) / farZ \(d.farZ) must be non-negative and differ" }
+    return nil
 }
 
 extension SimRuntime {

@@ -36,8 +36,9 @@ final class SimSwapchain {
 }
 
 private func vkUsage(_ xr: XrSwapchainUsageFlags, depth: Bool) -> VkImageUsageFlags {
-    var u: UInt32 = depth ? VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT.rawValue
-                          : VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT.rawValue | VK_IMAGE_USAGE_TRANSFER_SRC_BIT.rawValue
+    // TRANSFER_SRC always: the runtime reads submitted images back to capture them.
+    var u: UInt32 = (depth ? VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT.rawValue : VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT.rawValue)
+        | VK_IMAGE_USAGE_TRANSFER_SRC_BIT.rawValue
     let map: [(XrSwapchainUsageFlags, VkImageUsageFlagBits)] = [
         (XR_SWAPCHAIN_USAGE_UNORDERED_ACCESS_BIT, VK_IMAGE_USAGE_STORAGE_BIT),
         (XR_SWAPCHAIN_USAGE_TRANSFER_SRC_BIT, VK_IMAGE_USAGE_TRANSFER_SRC_BIT),

@@ -14,16 +14,26 @@ public struct EyeTarget {
     public var arrayLayer: UInt32
     public var layoutBefore: VkImageLayout
     public var layoutAfter: VkImageLayout
-    /// The eye's depth image (XR_KHR_composition_layer_depth), when the loop submits depth.
+    /// The eye's depth image (XR_KHR_composition_layer_depth, layer 0, in the renderer's
+    /// `depthOutput.format`), when the loop submits depth. Handed over and returned in
+    /// DEPTH_STENCIL_ATTACHMENT_OPTIMAL.
     public var depth: VkImage?
-    public var depthFormat: VkFormat
+}
+
+/// What a renderer's depth output means, so the compositor can reproject with it: the format it
+/// writes, and the distances (metres) depth 0 and depth 1 stand for (XrCompositionLayerDepthInfoKHR).
+public struct DepthOutput: Equatable {
+    public var format: VkFormat
+    public var nearZ: Float
+    public var farZ: Float
+    public init(format: VkFormat, nearZ: Float, farZ: Float) { self.format = format; self.nearZ = nearZ; self.farZ = farZ }
 }
 
 public protocol EyeRenderer: AnyObject {
     /// Extra swapchain usage the renderer needs besides colour attachment (e.g. transfer destination).
     var extraColorUsage: XrSwapchainUsageFlags { get }
-    /// Whether the renderer fills `EyeTarget.depth`; only then is depth submitted to the runtime.
-    var writesDepth: Bool { get }
+    /// How the renderer fills `EyeTarget.depth`, or nil if it cannot; only then is depth submitted.
+    var depthOutput: DepthOutput? { get }
     func render(scene: Scene, views: [EyeView], into targets: [EyeTarget]) throws
 }
 
@@ -42,7 +52,8 @@ public final class ClearColorRenderer: EyeRenderer {
     private let fence: VkFence
 
     public var extraColorUsage: XrSwapchainUsageFlags { XrSwapchainUsageFlags(XR_SWAPCHAIN_USAGE_TRANSFER_DST_BIT) }
-    public var writesDepth: Bool { true }
+    /// Depth is cleared to 1 (nothing nearer than the far plane): the distances are nominal.
+    public var depthOutput: DepthOutput? { DepthOutput(format: VK_FORMAT_D32_SFLOAT, nearZ: 0.05, farZ: 100) }
 
     public init(context: XRVulkanContext) throws {
         self.context = context

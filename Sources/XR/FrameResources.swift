@@ -7,12 +7,14 @@ final class FrameResources {
     let session: XRSession
     let renderer: EyeRenderer
     let color: [XRSwapchain]
+    /// Empty unless depth is submitted; then one per eye, described by `depthOutput`.
     let depth: [XRSwapchain]
-    let nearZ: Float, farZ: Float
+    let depthOutput: DepthOutput?
 
-    init(session: XRSession, renderer: EyeRenderer, color: [XRSwapchain], depth: [XRSwapchain], nearZ: Float, farZ: Float) {
-        self.session = session; self.renderer = renderer; self.color = color; self.depth = depth
-        self.nearZ = nearZ; self.farZ = farZ
+    init(session: XRSession, renderer: EyeRenderer, color: [XRSwapchain], depth: [XRSwapchain], depthOutput: DepthOutput?) {
+        self.session = session; self.renderer = renderer; self.color = color
+        self.depth = depthOutput == nil ? [] : depth
+        self.depthOutput = depthOutput
     }
 
     /// Always ends the frame; with `render` false it submits no layers (the runtime shows nothing new).
@@ -31,7 +33,7 @@ final class FrameResources {
             let i = try c.acquire()
             var t = EyeTarget(image: c.images[i], format: c.format, width: c.width, height: c.height, arrayLayer: 0,
                               layoutBefore: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, layoutAfter: VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-                              depth: nil, depthFormat: VK_FORMAT_D32_SFLOAT)
+                              depth: nil)
             if depth.count == 2 {
                 let d = depth[eye]
                 t.depth = d.images[try d.acquire()]
@@ -45,12 +47,13 @@ final class FrameResources {
         for d in depth { try d.release() }
         if let renderError { throw renderError }
 
+        let range = depthOutput ?? DepthOutput(format: VK_FORMAT_UNDEFINED, nearZ: 0, farZ: 0)
         var depthInfos: [XrCompositionLayerDepthInfoKHR] = depth.map { d in
             var di = XrCompositionLayerDepthInfoKHR()
             di.type = XR_TYPE_COMPOSITION_LAYER_DEPTH_INFO_KHR
             di.subImage = XrSwapchainSubImage(swapchain: d.handle, imageRect: XrRect2Di(offset: XrOffset2Di(x: 0, y: 0),
                                               extent: XrExtent2Di(width: Int32(d.width), height: Int32(d.height))), imageArrayIndex: 0)
-            di.minDepth = 0; di.maxDepth = 1; di.nearZ = nearZ; di.farZ = farZ
+            di.minDepth = 0; di.maxDepth = 1; di.nearZ = range.nearZ; di.farZ = range.farZ
             return di
         }
         try depthInfos.withUnsafeMutableBufferPointer { depthBuf in

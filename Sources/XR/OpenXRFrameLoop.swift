@@ -14,10 +14,9 @@ public struct XRConfiguration {
     public var input = InputSettings()
     /// Height of the eyes above the floor assumed when the runtime has no stage space.
     public var floorOffsetWhenNoStage: Float = 1.6
-    /// Submit depth (XR_KHR_composition_layer_depth) when the runtime offers it and the renderer writes depth.
+    /// Submit depth (XR_KHR_composition_layer_depth) when the runtime offers it and the renderer
+    /// writes depth (`EyeRenderer.depthOutput`, which also says what near and far are).
     public var submitDepth = true
-    public var nearZ: Float = 0.05
-    public var farZ: Float = 100
     /// Backoff between attempts to recreate a lost session: first delay, doubling up to the maximum.
     public var recreateInitialDelay: Double = 0.5
     public var recreateMaxDelay: Double = 8
@@ -93,12 +92,14 @@ public final class OpenXRFrameLoop: FrameLoop {
             try XRSwapchain(session: session, format: colorFormat, width: $0.width, height: $0.height, usage: colorUsage)
         }
         var depthChains: [XRSwapchain] = []
-        if configuration.submitDepth, renderer.writesDepth, xr.extensions.contains("XR_KHR_composition_layer_depth"),
-           formats.contains(Int64(VK_FORMAT_D32_SFLOAT.rawValue)) {
+        var depthOutput: DepthOutput?
+        if configuration.submitDepth, let output = renderer.depthOutput, xr.extensions.contains("XR_KHR_composition_layer_depth"),
+           formats.contains(Int64(output.format.rawValue)) {
             let usage = XrSwapchainUsageFlags(XR_SWAPCHAIN_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | XR_SWAPCHAIN_USAGE_TRANSFER_DST_BIT)
             depthChains = try session.viewSizes.map {
-                try XRSwapchain(session: session, format: VK_FORMAT_D32_SFLOAT, width: $0.width, height: $0.height, usage: usage)
+                try XRSwapchain(session: session, format: output.format, width: $0.width, height: $0.height, usage: usage)
             }
+            depthOutput = output
         }
 
         var machine = SessionStateMachine()
@@ -106,7 +107,7 @@ public final class OpenXRFrameLoop: FrameLoop {
         var pending: [InputEvent] = []
         var exitRequested = false
         let resources = FrameResources(session: session, renderer: renderer, color: colorChains, depth: depthChains,
-                                       nearZ: configuration.nearZ, farZ: configuration.farZ)
+                                       depthOutput: depthOutput)
         defer {
             // Reverse order of creation; the GPU must be idle before swapchains go.
             vkDeviceWaitIdle(vulkan.context.device)

@@ -3,6 +3,7 @@
 import COpenXR
 import CVulkan
 import Foundation
+import Render
 
 /// Vulkan handles a renderer needs. Every copy keeps the device alive (through `owner`), so a
 /// renderer holding the context can never outlive the device it draws with: Swift does not promise
@@ -13,6 +14,9 @@ public struct XRVulkanContext {
     public let device: VkDevice
     public let queueFamilyIndex: UInt32
     public let queue: VkQueue
+    /// The apiVersion the instance was created with (VkApplicationInfo): 1.2 where both the loader
+    /// and the runtime allow it, so the renderer can resolve MSAA depth for the compositor.
+    public let apiVersion: UInt32
     let owner: XRVulkanDevice?
 }
 
@@ -55,12 +59,13 @@ final class XRVulkan {
             if available.contains("VK_LAYER_KHRONOS_validation") { layers.append("VK_LAYER_KHRONOS_validation") }
             instanceExtensions.append("VK_EXT_debug_utils")
         }
+        let apiVersion = XRVulkan.instanceAPIVersion(runtimeMax: reqs.maxApiVersionSupported)
         var vkInstance: VkInstance?
         try withCStrings(layers) { layerPtrs in
             try withCStrings(instanceExtensions) { extPtrs in
                 var app = VkApplicationInfo()
                 app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO
-                app.apiVersion = exposure_vk_api_version_1_1()
+                app.apiVersion = apiVersion
                 try withUnsafePointer(to: &app) { appPtr in
                     var ci = VkInstanceCreateInfo()
                     ci.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO
@@ -145,7 +150,16 @@ final class XRVulkan {
         guard let queue else { vkDestroyDevice(device, nil); vkDestroyInstance(vkInstance, nil); throw XRError.vulkan(call: "vkGetDeviceQueue", result: -1) }
         let owner = XRVulkanDevice(xr: xr, instance: vkInstance, device: device, messenger: messenger)
         context = XRVulkanContext(instance: vkInstance, physicalDevice: physical, device: device,
-                                  queueFamilyIndex: UInt32(family), queue: queue, owner: owner)
+                                  queueFamilyIndex: UInt32(family), queue: queue, apiVersion: apiVersion, owner: owner)
+    }
+
+    /// Vulkan 1.2 when the loader has it and the runtime accepts it (XrGraphicsRequirementsVulkanKHR
+    /// encodes versions the OpenXR way: major.minor in the top 32 bits), else 1.1.
+    static func instanceAPIVersion(runtimeMax: XrVersion) -> UInt32 {
+        let runtimeAllows12 = exposure_xr_version_major(runtimeMax) > 1
+            || (exposure_xr_version_major(runtimeMax) == 1 && exposure_xr_version_minor(runtimeMax) >= 2)
+        guard runtimeAllows12 else { return exposure_vk_api_version_1_1() }
+        return VulkanContext.preferredInstanceAPIVersion()
     }
 
     static func instanceLayers() -> Set<String> {

@@ -40,10 +40,10 @@ final class RenderedPixelTests: XCTestCase {
         return count
     }
 
-    func heightsScene(height: Double) throws -> Scene {
+    func heightsScene(height: Double, floor: String = "solid") throws -> Scene {
         let world = EnvironmentWorld(catalog: try Fixtures.catalog(), seed: 77)
         let target = EnvironmentTarget(environment: "heights", intensity: 40,
-                                       overrides: ["height_m": .number(height), "railing": .choice("none"), "floor": .choice("solid")])
+                                       overrides: ["height_m": .number(height), "railing": .choice("none"), "floor": .choice(floor)])
         return world.update(target: target, dt: 0.02)
     }
 
@@ -58,6 +58,33 @@ final class RenderedPixelTests: XCTestCase {
         let lowEdges = edges(low), highEdges = edges(high)
         XCTAssertGreaterThan(highEdges, lowEdges * 2, "edges at 3 m: \(lowEdges), at 100 m: \(highEdges)")
         XCTAssertNotEqual(low, high)
+    }
+
+    func testTheCityShowsThroughAFaintlyTintedGlassFloor() throws {
+        let (context, renderer) = try renderer()
+        // Standing mid-balcony, looking straight down at the floor.
+        let head = Pose(position: Vec3(0, 1.65, -0.8), orientation: .yawPitch(yaw: 0, pitch: -1.5))
+        let solid = try render(renderer, try heightsScene(height: 40, floor: "solid"), head: head)
+        var glassScene = try heightsScene(height: 40, floor: "glass")
+        let glass = try render(renderer, glassScene, head: head)
+        XCTAssertEqual(glassScene.batches.filter(\.translucent).count, 1, "the pane is one translucent batch")
+        glassScene.batches.removeAll(where: \.translucent)
+        let bare = try render(renderer, glassScene, head: head)
+        saveIfAsked(solid, "heights-floor-solid"); saveIfAsked(glass, "heights-floor-glass")
+        XCTAssertEqual(context.validationMessages, [])
+        XCTAssertGreaterThan(edges(glass), 3 * max(edges(solid), 10), "through glass the street grid below is visible")
+        // The pane tints the view a little, toward its light blue, and hides nothing.
+        var difference = 0, bluer = 0
+        for y in 0..<glass.height { for x in 0..<glass.width {
+            let g = glass[x, y], b = bare[x, y]
+            difference += abs(Int(g.r) - Int(b.r)) + abs(Int(g.g) - Int(b.g)) + abs(Int(g.b) - Int(b.b))
+            if Int(g.b) - Int(g.r) > Int(b.b) - Int(b.r) { bluer += 1 }
+        } }
+        let pixels = glass.width * glass.height
+        let meanDifference = Double(difference) / Double(3 * pixels)
+        XCTAssertGreaterThan(meanDifference, 2, "the glass is visible")
+        XCTAssertLessThan(meanDifference, 40, "the glass is faint")
+        XCTAssertGreaterThan(bluer, pixels / 2, "the tint is the rim's light blue")
     }
 
     func testHigherDensityShowsMorePersonPixels() throws {

@@ -77,5 +77,43 @@ struct SimulatedHeadsetFixture {
         captureDirectory.appendingPathComponent(String(format: "frame-%06d-eye%d.png", index, eye)).path
     }
 
+    /// The submitted depth of one eye (XR_KHR_composition_layer_depth), saved as a PFM.
+    func depthPath(_ index: Int, eye: Int) -> String {
+        captureDirectory.appendingPathComponent(String(format: "frame-%06d-eye%d-depth.pfm", index, eye)).path
+    }
+
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+}
+
+struct FloatMapError: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "not a little-endian greyscale PFM of the size its header names: \(path)" }
+}
+
+/// A greyscale Portable Float Map as the simulated headset writes it, rows top to bottom.
+struct FloatMap {
+    let width: Int, height: Int
+    let values: [Float]
+    subscript(x: Int, y: Int) -> Float { values[y * width + x] }
+
+    init(path: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Header: "Pf", width and height, scale (negative: little-endian), each line ending in a newline.
+        var lines: [String] = [], offset = 0
+        while lines.count < 3, let nl = data[offset...].firstIndex(of: 0x0A) {
+            lines.append(String(decoding: data[offset..<nl], as: UTF8.self))
+            offset = nl + 1
+        }
+        let size = lines.count == 3 ? lines[1].split(separator: " ").compactMap { Int($0) } : []
+        guard lines.first == "Pf", size.count == 2, lines[2].hasPrefix("-"), data.count - offset == size[0] * size[1] * 4 else {
+            throw FloatMapError(path: path)
+        }
+        let (w, h) = (size[0], size[1])
+        let count = size[0] * size[1]
+        let rowsBottomUp: [Float] = data[offset...].withUnsafeBytes { raw in
+            (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+        }
+        values = (0..<h).reversed().flatMap { rowsBottomUp[($0 * w)..<(($0 + 1) * w)] }
+        width = w; height = h
+    }
 }

@@ -39,4 +39,40 @@ final class StereoRendererAdapterTests: XCTestCase {
         XCTAssertEqual(loop.validationMessages.messages, [])
         XCTAssertEqual(fixture.coreValidationProblems(), [])
     }
+
+    /// The compositor gets the scene's depth: the box's distance at the centre, the far plane
+    /// around it, and the near and far planes the renderer used (XR_KHR_composition_layer_depth).
+    func assertSubmittedDepth(samples: Int) throws {
+        let fixture = try SimulatedHeadsetFixture("depth\(samples)x", script: [
+            "width": 48, "height": 48, "displayRateHz": 20, "exitAfterFrames": 4,
+            "headPath": [["t": 0, "position": [0, 1.6, 0]]],
+        ])
+        defer { fixture.cleanUp() }
+        var config = XRConfiguration()
+        config.vulkanValidation = true
+        config.makeRenderer = XRConfiguration.stereoRenderer(samples: samples)
+        let loop = OpenXRFrameLoop(configuration: config)
+        let delegate = BoxDelegate()
+        try loop.run(delegate: delegate)
+
+        let rendered = fixture.runtimeLog().filter { $0.contains("submitted") && $0.contains("projection=1") }
+        XCTAssertFalse(rendered.isEmpty, "no frame was rendered")
+        XCTAssertTrue(rendered.allSatisfy { $0.contains("depth=2 near=0.05 far=1000.0") }, rendered.joined(separator: "\n"))
+        let last = try XCTUnwrap(delegate.last)
+        let index = SimulatedHeadsetFixture.frameIndex(displayTime: last.predictedDisplayTime, period: last.displayPeriod)
+        for eye in 0..<2 {
+            let depth = try FloatMap(path: fixture.depthPath(index, eye: eye))
+            XCTAssertEqual(depth.width, 48)
+            // The box (0.6 m, centred 2 m ahead) shows its front face 1.7 m away.
+            let centre = Mat4.viewDistance(depth: depth[24, 24], near: 0.05, far: 1000)
+            XCTAssertEqual(centre, 1.7, accuracy: 0.01, "\(samples)x eye \(eye): depth at the box")
+            XCTAssertEqual(depth[1, 1], 1, "\(samples)x eye \(eye): nothing drawn in the corner, so the far plane")
+        }
+        XCTAssertEqual(loop.validationMessages.messages, [])
+        XCTAssertEqual(fixture.coreValidationProblems(), [])
+    }
+
+    func testSingleSampledDepthIsSubmitted() throws { try assertSubmittedDepth(samples: 1) }
+
+    func testMultisampledDepthIsResolvedAndSubmitted() throws { try assertSubmittedDepth(samples: 4) }
 }
