@@ -49,13 +49,34 @@ public final class ConsoleHost: @unchecked Sendable {
         done.wait()
     }
 
+    /// SHA-256 fingerprint of the console's TLS certificate (`AB:CD:...`); nil without TLS.
+    public var certificateFingerprint: String? { server.certificateFingerprint }
+
     /// What to tell the person who started the session.
-    public var instructions: String {
-        """
-        therapist console: \(server.consoleURL(role: .therapist))
-        observer view:     \(server.consoleURL(role: .observer))
-        pairing codes:     therapist \(server.keys.therapistPairingCode), observer \(server.keys.observerPairingCode)
-        """
+    public var instructions: String { instructions(interfaces: nil) }
+
+    /// The console's URLs (one per reachable address when listening on a wildcard, loopback
+    /// last), the certificate fingerprint with TLS, and the pairing codes. `interfaces` is this
+    /// machine's unless given.
+    public func instructions(interfaces: [InterfaceAddress]?) -> String {
+        var lines: [String] = []
+        for (label, role) in [("therapist console: ", Role.therapist), ("observer view:     ", Role.observer)] {
+            for (index, address) in server.consoleURLs(role: role, interfaces: interfaces).enumerated() {
+                let prefix = index == 0 ? label : String(repeating: " ", count: label.count)
+                lines.append(prefix + address.url + Self.whereFrom(address))
+            }
+        }
+        if let fingerprint = server.certificateFingerprint {
+            lines.append("TLS certificate:   SHA-256 fingerprint: \(fingerprint)")
+            lines.append("                   (the browser's certificate viewer must show the same before the console is used)")
+        }
+        lines.append("pairing codes:     therapist \(server.keys.therapistPairingCode), observer \(server.keys.observerPairingCode)")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func whereFrom(_ address: ConsoleAddress) -> String {
+        if address.isLoopback { return address.interface == nil ? "" : "  (this machine only)" }
+        return address.interface.map { "  (\($0))" } ?? ""
     }
 
     private final class ResultBox: @unchecked Sendable { var port = 0; var error: Error? }

@@ -61,7 +61,9 @@ enum TLSMaterial {
         }
     }
 
-    static func serverConfiguration(for setup: TLSSetup, host: String) throws -> TLSConfiguration {
+    /// The server's TLS configuration and the SHA-256 fingerprint of the certificate it
+    /// presents (the first one in the chain: the one a browser's certificate viewer shows).
+    static func serverConfiguration(for setup: TLSSetup, host: String) throws -> (configuration: TLSConfiguration, fingerprint: String) {
         let (certificatePath, keyPath) = try paths(for: setup, host: host)
         let chain: [NIOSSLCertificate]
         do {
@@ -76,7 +78,14 @@ enum TLSMaterial {
         } catch {
             throw ControlSetupError.privateKeyUnreadable(path: keyPath, detail: "\(error)")
         }
-        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        let fingerprint: String
+        do {
+            fingerprint = try CertificateFingerprint.sha256(of: chain[0])
+        } catch {
+            throw ControlSetupError.certificateUnreadable(path: certificatePath, detail: "cannot DER-encode the first certificate: \(error)")
+        }
+        return (TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)),
+                fingerprint)
     }
 
     /// Swift has no certificate builder in this package's dependencies, so this shells out to
@@ -84,7 +93,7 @@ enum TLSMaterial {
     static func generateSelfSigned(certificate: String, key: String, host: String, directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let altNames = ListenPolicy.isIPAddress(host) ? "IP:\(host),DNS:localhost" : "DNS:\(host),DNS:localhost"
+        let altNames = subjectAltNames(host: host, interfaces: ConsoleAddresses.isWildcard(host) ? NetworkInterfaces.current() : [])
         let arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                          "-keyout", key, "-out", certificate, "-days", "825", "-subj", "/CN=exposure-control",
                          "-addext", "subjectAltName=\(altNames)"]
@@ -106,6 +115,25 @@ enum TLSMaterial {
             throw ControlSetupError.certificateGenerationFailed(command: command, detail: "exit \(process.terminationStatus): \(detail.prefix(300))")
         }
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+    }
+}
+
+extension TLSMaterial {
+    /// The names a self-signed certificate is made for: the listen address and localhost; for a
+    /// wildcard, every address the console URLs may use (this machine's addresses when the
+    /// certificate is made; link-local ones left out), so no URL printed has a name mismatch.
+    static func subjectAltNames(host: String, interfaces: [InterfaceAddress]) -> String {
+        var names: [String]
+        if ConsoleAddresses.isWildcard(host) {
+            names = (interfaces.filter { !$0.isLinkLocal }.map(\.address) + ["127.0.0.1", "::1"]).map { "IP:\($0)" }
+        } else if ListenPolicy.isIPAddress(host) {
+            names = ["IP:" + host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))]
+        } else {
+            names = ["DNS:\(host)"]
+        }
+        names.append("DNS:localhost")
+        var seen = Set<String>()
+        return names.filter { seen.insert($0.lowercased()).inserted }.joined(separator: ",")
     }
 }
 

@@ -17,6 +17,9 @@ public final class ControlServer: @unchecked Sendable {
     private let presence: TherapistPresence
     private let registry = ConnectionRegistry()
     private let tlsConfiguration: TLSConfiguration?
+    /// SHA-256 fingerprint of the TLS certificate served (`AB:CD:...`, as browsers show it);
+    /// nil without TLS. The therapist compares it with the browser's certificate viewer.
+    public let certificateFingerprint: String?
     private let lock = NSLock()
     private var serviceGroup: ServiceGroup?
     private var runTask: Task<Void, Error>?
@@ -35,7 +38,9 @@ public final class ControlServer: @unchecked Sendable {
         self.authenticator = Authenticator(keys: keys)
         self.hub = TelemetryHub(session: session, hz: configuration.clampedTelemetryHz)
         self.presence = TherapistPresence(session: session)
-        self.tlsConfiguration = try configuration.tls.map { try TLSMaterial.serverConfiguration(for: $0, host: configuration.host) }
+        let tls = try configuration.tls.map { try TLSMaterial.serverConfiguration(for: $0, host: configuration.host) }
+        self.tlsConfiguration = tls?.configuration
+        self.certificateFingerprint = tls?.fingerprint
     }
 
     /// The port it listens on, once started.
@@ -46,9 +51,25 @@ public final class ControlServer: @unchecked Sendable {
 
     /// The console address to give the therapist (the token travels in the fragment, which
     /// browsers never send to the server or put in logs).
+    /// With a wildcard listen address this is the first of `consoleURLs`.
     public func consoleURL(role: Role = .therapist) -> String {
-        let host = configuration.host.contains(":") && !configuration.host.hasPrefix("[") ? "[\(configuration.host)]" : configuration.host
-        return "\(usesTLS ? "https" : "http")://\(host):\(port ?? configuration.port)/#token=\(keys.token(for: role))"
+        consoleURLs(role: role)[0].url
+    }
+
+    /// Every URL the console can be opened at, token fragment included: the listen address, or
+    /// for a wildcard one URL per usable interface address with loopback last
+    /// (see `ConsoleAddresses.list`). `interfaces` is this machine's unless given.
+    public func consoleURLs(role: Role = .therapist, interfaces: [InterfaceAddress]? = nil) -> [ConsoleAddress] {
+        let wildcard = ConsoleAddresses.isWildcard(configuration.host)
+        let addresses = ConsoleAddresses.list(
+            bindHost: configuration.host, port: port ?? configuration.port, scheme: usesTLS ? "https" : "http",
+            interfaces: interfaces ?? (wildcard ? NetworkInterfaces.current() : []),
+            ipv6WildcardAcceptsIPv4: wildcard ? NetworkInterfaces.ipv6WildcardAcceptsIPv4() : true)
+        return addresses.map { address in
+            var withToken = address
+            withToken.url += "#token=\(keys.token(for: role))"
+            return withToken
+        }
     }
 
     /// Starts listening; returns the bound port. Starting a running server returns its port.
