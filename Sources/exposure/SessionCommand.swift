@@ -119,7 +119,7 @@ enum SessionLauncher {
                 host = h
             } catch {
                 // The session must not start without its console when one was asked for.
-                try? prepared.finish()
+                _ = try? prepared.finish()
                 throw ValidationError("the therapist console could not start: \(error)")
             }
         }

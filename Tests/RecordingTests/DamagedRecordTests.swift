@@ -106,7 +106,7 @@ final class DamagedRecordTests: XCTestCase {
 
     func testEmptyFileIsNotARecord() throws {
         let store = try SessionStore(directory: temporaryDirectory("empty"))
-        FileManager.default.createFile(atPath: store.recordPath(for: "S-009"), contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: store.recordPath(for: "S-009"), contents: Data()))
         XCTAssertThrowsError(try store.read("S-009")) { e in
             XCTAssertTrue("\(e)".contains("empty"), "\(e)")
         }

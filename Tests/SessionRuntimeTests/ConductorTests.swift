@@ -14,7 +14,7 @@ final class ConductorTests: XCTestCase {
 
     override func setUpWithError() throws {
         sessions = FileManager.default.temporaryDirectory.appendingPathComponent("conductor-\(UUID().uuidString)")
-        FileManager.default.changeCurrentDirectoryPath(Self.root.path)
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(Self.root.path))
     }
     override func tearDown() { try? FileManager.default.removeItem(at: sessions) }
 
