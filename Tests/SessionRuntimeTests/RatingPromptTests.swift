@@ -239,6 +239,17 @@ final class RatingPromptTests: XCTestCase {
         _ = try h.session.finish()
     }
 
+    func testEndedSessionStopsAsking() throws {
+        let h = try harness()
+        XCTAssertTrue(h.panelIn(h.step()))
+        h.session.conductor.mailbox.post(SessionInput(.therapist(.end), from: .therapist("therapist-1")))
+        let ended = h.step()
+        XCTAssertTrue(h.session.conductor.isEnded)
+        XCTAssertNil(h.bridge.asking)
+        XCTAssertFalse(h.panelIn(ended), "nothing left to answer once the session has ended")
+        _ = try h.session.finish()
+    }
+
     func testPanelFollowsTheSliderWithoutAPromptAsBefore() throws {
         let h = try harness()
         h.step()
