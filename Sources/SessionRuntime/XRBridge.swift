@@ -58,7 +58,10 @@ public final class XRBridge: FrameDelegate {
         if f.sudsSlider == nil { sliderRating = nil }
         var scene = session.conductor.frame(moment, headset: headset)
         if let out = session.conductor.lastOutput { pending.observe(out) }
-        if session.conductor.board.latest.prompts.contains("suds"), !session.conductor.isEnded { pending.therapistAskedSUDS() }
+        // The therapist's "ask for SUDS now" is not an engine prompt; the conductor's snapshot keeps it until answered.
+        if !pending.suds, !session.conductor.isEnded, session.conductor.board.latest.prompts.contains("suds") {
+            pending.therapistAskedSUDS()
+        }
         panelShown = nil
         if let rating = sliderRating ?? pending.asking {
             let look = RatingPanel.Look(rating: rating, slider: f.sudsSlider ?? sliderStart, asking: pending.asking != nil,
