@@ -18,8 +18,13 @@ public final class XRBridge: FrameDelegate {
     private var lastDisplayNs: Int64?
     private var lastCPU = ThreadCPUClock.now()
     private var endedReported = false
-    /// Where XR's slider starts when first touched (InputSettings.sudsStart): the prompt shows it.
+    /// Where XR's slider starts when first touched for SUDS (InputSettings.sudsStart): the prompt shows it.
     public var sliderStart = InputSettings().sudsStart
+    /// Where it starts for FMS: at 0 ("no sickness at all"), so the patient is not anchored
+    /// mid-scale, which would also sit right at the usual FMS stop threshold (10).
+    public var fmsSliderStart = 0
+    /// The frame loop starts the slider where the panel shows it (FrameDelegate).
+    public var ratingSliderStart: Int? { (sliderRating ?? pending.asking) == .fms ? fmsSliderStart : sliderStart }
     private var pending = PendingRatings()
     /// The rating the moving slider gives, fixed when the patient first moves it so the release
     /// sends what the panel showed even if the request changed meanwhile.
@@ -64,7 +69,7 @@ public final class XRBridge: FrameDelegate {
         }
         panelShown = nil
         if let rating = sliderRating ?? pending.asking {
-            let look = RatingPanel.Look(rating: rating, slider: f.sudsSlider ?? sliderStart, asking: pending.asking != nil,
+            let look = RatingPanel.Look(rating: rating, slider: f.sudsSlider ?? (rating == .fms ? fmsSliderStart : sliderStart), asking: pending.asking != nil,
                                         adjusting: f.sudsSlider != nil, displayTimeNs: f.predictedDisplayTime)
             scene.batches.append(RatingPanel.draw(look, head: f.headPose).batch)
             panelShown = (rating, look.value, look.asking)

@@ -76,8 +76,8 @@ final class RatingPromptRenderTests: XCTestCase {
         _ = try h.session.finish()
     }
 
-    /// The simulated headset plays the thumbstick: up after the first floor's SUDS prompt, down
-    /// after the first minute's FMS prompt. Nobody else answers (no scripted patient).
+    /// The simulated headset plays the thumbstick: up after the first floor's SUDS prompt, and up
+    /// again after the first minute's FMS prompt, where the slider starts at 0. Nobody else answers (no scripted patient).
     func testThumbstickAfterFMSPromptIsRecordedAsFMSThroughTheSimulatedHeadset() throws {
         let rate = 2.0
         let fixture = try HeadsetFixture("prompt-fms", script: [
@@ -86,7 +86,7 @@ final class RatingPromptRenderTests: XCTestCase {
             "headPath": [["t": 0, "position": [0, 1.65, 0], "yawDegrees": 0, "pitchDegrees": 0]],
             "inputs": [
                 ["path": "/user/hand/right/input/thumbstick", "from": 1.9, "to": 2.1, "x": 0, "y": 1.0],
-                ["path": "/user/hand/right/input/thumbstick", "from": 61.9, "to": 62.1, "x": 0, "y": -1.0],
+                ["path": "/user/hand/right/input/thumbstick", "from": 61.9, "to": 62.1, "x": 0, "y": 1.0],
             ],
         ])
         defer { fixture.cleanUp() }
@@ -111,7 +111,7 @@ final class RatingPromptRenderTests: XCTestCase {
         let headset = record.ratings.filter { $0.source == "headset" }
         XCTAssertEqual(headset.map { "\($0.kind.rawValue) \($0.value)" },
                        ["suds \(Double(settings.sudsStart + push))",
-                        "fms \(Double(HeadsetRating.fms.value(fromSlider: settings.sudsStart - push)))"],
+                        "fms \(Double(HeadsetRating.fms.value(fromSlider: 0 + push)))"],
                        "all ratings: \(record.ratings.map { "\($0.source) \($0.kind.rawValue) \($0.value)" })")
         if let fms = headset.last {
             let seconds = HeadsetFixture.seconds(displayTime: fms.displayTimeNs ?? 0)

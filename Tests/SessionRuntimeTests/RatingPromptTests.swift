@@ -118,7 +118,7 @@ final class RatingPromptTests: XCTestCase {
             XCTAssertLessThan(abs(c.x), 0.35, "box \(i) too far to the side")
             XCTAssertEqual(c.z, -RatingPanel.distance, accuracy: 0.02)
         }
-        XCTAssertEqual(drawn.caption, "FMS 10", "the slider's start of 50 is FMS 10")
+        XCTAssertEqual(drawn.caption, "FMS 10", "50 on the slider is FMS 10")
     }
 
     func testAskingFramePulsesOnceASecondFromTheDisplayClock() {
@@ -180,6 +180,7 @@ final class RatingPromptTests: XCTestCase {
     func testSliderReleaseWhileOnlyFMSIsAskedReachesTheEngineAsFMSOnItsScale() throws {
         let h = try harness()
         h.step()
+        XCTAssertEqual(h.bridge.ratingSliderStart, 50, "SUDS starts mid-scale")
         h.rate(40)                                   // answers the first SUDS prompt
         XCTAssertNil(h.bridge.asking)
         h.run(until: 59)
@@ -187,7 +188,8 @@ final class RatingPromptTests: XCTestCase {
         h.run(until: 60)                             // the protocol asks FMS every minute
         XCTAssertEqual(h.bridge.asking, .fms)
         XCTAssertEqual(h.bridge.panelShown?.rating, .fms)
-        XCTAssertEqual(h.bridge.panelShown?.value, 10, "the slider's start, 50, shown as FMS 10")
+        XCTAssertEqual(h.bridge.panelShown?.value, 0, "the FMS slider starts at 0, no sickness, not mid-scale")
+        XCTAssertEqual(h.bridge.ratingSliderStart, 0, "the frame loop starts the stick where the panel shows it")
         let moving = h.step(slider: 62)
         XCTAssertTrue(h.panelIn(moving))
         XCTAssertEqual(h.bridge.panelShown?.value, 12, "62 on the slider is FMS round(62 / 5) = 12")
