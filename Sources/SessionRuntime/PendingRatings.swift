@@ -6,26 +6,43 @@ import ExposureCore
 struct PendingRatings: Equatable {
     private(set) var suds = false
     private(set) var fms = false
+    private(set) var expectancyBefore = false
+    private(set) var expectancyAfter = false
 
     /// Takes one tick's output: answers recorded in it clear their prompt, new prompts are added.
     /// Answers come first because the engine judges inputs before the tick that asks again.
     mutating func observe(_ out: EngineOutput) {
-        if out.state.isEnded { suds = false; fms = false; return }
+        if out.state.isEnded { self = PendingRatings(); return }
         for e in out.events {
             if case .ratingRecorded(let kind, _) = e.kind {
-                if kind == .suds { suds = false }
-                if kind == .fms { fms = false }
+                switch kind {
+                case .suds: suds = false
+                case .fms: fms = false
+                case .expectancyBefore: expectancyBefore = false
+                case .expectancyAfter: expectancyAfter = false
+                default: break
+                }
             }
         }
         for p in out.prompts {
-            if p == .suds { suds = true }
-            if p == .fms { fms = true }
+            switch p {
+            case .suds: suds = true
+            case .fms: fms = true
+            case .expectancyBefore: expectancyBefore = true
+            case .expectancyAfter: expectancyAfter = true
+            }
         }
     }
 
     /// A therapist's "ask for SUDS now" (the console's request, not an engine prompt).
     mutating func therapistAskedSUDS() { suds = true }
 
-    /// What the headset asks for: SUDS first when both are wanted, since SUDS steers the exposure.
-    var asking: HeadsetRating? { suds ? .suds : (fms ? .fms : nil) }
+    /// What the headset asks for first: the prediction before a trial (it must come before the
+    /// exposure it predicts), then SUDS (it steers the exposure), the judgement after a trial, FMS.
+    var asking: HeadsetRating? {
+        if expectancyBefore { return .expectancyBefore }
+        if suds { return .suds }
+        if expectancyAfter { return .expectancyAfter }
+        return fms ? .fms : nil
+    }
 }

@@ -2,6 +2,7 @@
 // digits ("SUDS  45", "FMS 12"), and, while the protocol is asking, a frame that pulses once a
 // second so the patient knows a rating is wanted without anyone saying so. Built from plain
 // boxes so every environment (and the safe room) can show it without touching the renderer.
+import ExposureCore
 import Foundation
 import SceneModel
 
@@ -11,19 +12,38 @@ public enum HeadsetRating: String, Equatable, Sendable {
     case suds
     /// Fast Motion Sickness scale, 0-20.
     case fms
+    /// Expectancy: how likely the feared outcome is, 0-100 %, predicted before a trial and
+    /// judged again after it (inhibitory learning: the protocol's progression may wait on both).
+    case expectancyBefore, expectancyAfter
 
-    public var label: String { self == .suds ? "SUDS" : "FMS" }
-    public var maximum: Int { self == .suds ? 100 : 20 }
+    public var label: String {
+        switch self {
+        case .suds: return "SUDS"
+        case .fms: return "FMS"
+        case .expectancyBefore, .expectancyAfter: return "EXP"
+        }
+    }
+    public var maximum: Int { self == .fms ? 20 : 100 }
 
     /// The slider always runs 0-100 (XR's InputInterpreter); FMS takes every 5 slider points as
-    /// one step, round(v / 5), so the slider's start of 50 is FMS 10 and full scale is FMS 20.
+    /// one step, round(v / 5), so full scale is FMS 20. The others use the slider as it is.
     public func value(fromSlider slider: Int) -> Int {
         let v = min(100, max(0, slider))
-        return self == .suds ? v : Int((Double(v) / 5).rounded())
+        return self == .fms ? Int((Double(v) / 5).rounded()) : v
     }
 
-    /// Tick marks: SUDS every 10 points, FMS every point; every fifth tick is longer.
-    var tickIntervals: Int { self == .suds ? 10 : 20 }
+    /// Tick marks: every 10 points on 0-100 scales, every point on FMS; every fifth tick is longer.
+    var tickIntervals: Int { self == .fms ? 20 : 10 }
+
+    /// The engine input a headset answer on this scale becomes.
+    func engineInput(_ value: Double) -> EngineInput {
+        switch self {
+        case .suds: return .suds(value)
+        case .fms: return .fms(value)
+        case .expectancyBefore: return .expectancy(value, .before)
+        case .expectancyAfter: return .expectancy(value, .after)
+        }
+    }
 }
 
 enum RatingPanel {

@@ -102,8 +102,7 @@ public final class XRBridge: FrameDelegate {
         case .optOut: return SessionInput(.patient(.optOut), from: .headset)
         case .pauseRequest: return SessionInput(.patient(.pause), from: .headset)
         case .sudsRating(let v):
-            let value = Double(rating.value(fromSlider: v))
-            return SessionInput(rating == .fms ? .fms(value) : .suds(value), from: .headset)
+            return SessionInput(rating.engineInput(Double(rating.value(fromSlider: v))), from: .headset)
         case .focusLost: return SessionInput(.patient(.pause), from: .system)
         case .focusRegained: return nil
         case .key(let k): return keyboard(k)
