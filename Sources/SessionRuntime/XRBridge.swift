@@ -105,19 +105,22 @@ public final class XRBridge: FrameDelegate {
             return SessionInput(rating.engineInput(Double(rating.value(fromSlider: v))), from: .headset)
         case .focusLost: return SessionInput(.patient(.pause), from: .system)
         case .focusRegained: return nil
-        case .key(let k): return keyboard(k)
+        case .key(let k): return keyboard(k, rating: rating)
         }
     }
 
-    /// Desktop mode keys: o = opt out, p = pause, c = consent to go on, r = resume, 0-9 = SUDS 0-90.
-    static func keyboard(_ key: String) -> SessionInput? {
+    /// Desktop mode keys: o = opt out, p = pause, c = consent to go on, r = resume, 0-9 = the
+    /// rating being asked (SUDS when none) at 0-90 % of the slider: SUDS 0-90, FMS 0-18.
+    static func keyboard(_ key: String, rating: HeadsetRating = .suds) -> SessionInput? {
         switch key.lowercased() {
         case "o", "escape": return SessionInput(.patient(.optOut), from: .keyboard)
         case "p", "space": return SessionInput(.patient(.pause), from: .keyboard)
         case "c": return SessionInput(.patient(.consentToResume), from: .keyboard)
         case "r": return SessionInput(.patient(.resume), from: .keyboard)
         default:
-            if let d = Int(key), (0...9).contains(d) { return SessionInput(.suds(Double(d * 10)), from: .keyboard) }
+            if let d = Int(key), (0...9).contains(d) {
+                return SessionInput(rating.engineInput(Double(rating.value(fromSlider: d * 10))), from: .keyboard)
+            }
             return nil
         }
     }

@@ -41,13 +41,14 @@ final class ExpectancyPromptTests: XCTestCase {
                        "EXP  70")
         h.rate(70)
         XCTAssertEqual(h.bridge.asking, .suds, "then the step's first SUDS")
-        h.rate(55)
+        h.step(input: [.key("5")])                   // desktop mode: a digit answers what is asked
         XCTAssertNil(h.bridge.asking)
 
         _ = try h.session.finish()
         let record = try h.session.store.read(h.session.sessionID)
         let headset = record.ratings.filter { $0.source == "headset" }.map { "\($0.kind.rawValue) \($0.value)" }
-        XCTAssertEqual(headset, ["expectancy_before 70.0", "suds 55.0"])
+        XCTAssertEqual(headset, ["expectancy_before 70.0"])
+        XCTAssertEqual(record.ratings.filter { $0.source == "keyboard" }.map { "\($0.kind.rawValue) \($0.value)" }, ["suds 50.0"])
     }
 
     func testEveryRatingTheHeadsetAsksForHasGlyphsAndBecomesItsOwnEngineInput() {
