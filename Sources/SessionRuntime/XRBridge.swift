@@ -84,6 +84,9 @@ public final class XRBridge: FrameDelegate {
 
     public func stateChanged(_ state: XRSessionState) {
         lastState = state
+        if [.stopping, .exiting, .lossPending].contains(state) {
+            session.conductor.flushLastFrame(cpuMs: (ThreadCPUClock.now() - lastCPU) * 1000)
+        }
         // A runtime that is losing the session shows the patient nothing: pause as when the headset comes off.
         if state == .lossPending {
             session.conductor.mailbox.post(SessionInput(.patient(.pause), from: .system))
