@@ -59,6 +59,9 @@ public final class SessionConductor {
     private var therapistAskedSUDS = false
     static let ratingInputs: Set<String> = ["suds", "fms", "expectancy_before", "expectancy_after", "heart_rate_baseline"]
     private var currentStep: Int?
+    /// The therapist's latest message for the headset and when it arrived; XRBridge shows it
+    /// for its reading time. A newer message replaces it.
+    public private(set) var patientMessage: PatientMessage?
 
     public init(engine: ExposureEngine, world: EnvironmentWorld, recorder: SessionRecorder?, sound: SoundOutput?,
                 board: SnapshotBoard = SnapshotBoard()) {
@@ -232,7 +235,12 @@ public final class SessionConductor {
     /// a text shown in the headset). Frame thread only, like `frame`.
     func noteTherapistRequest(_ kind: String, text: String?, from origin: String, at t: Double, moment m: FrameMoment) {
         var payload: [String: Any] = ["sender": origin]
-        if let text { payload["text"] = text; snapshot.patientMessage = text }
+        if let text {
+            let message = PatientMessage(text: text, shownAt: t)
+            patientMessage = message
+            payload["text"] = text; payload["reading_seconds"] = message.readingSeconds
+            snapshot.patientMessage = text
+        }
         if kind == "suds_requested" { therapistAskedSUDS = true }
         _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs, kind: kind,
                                            actor: .therapist, reason: kind == "suds_requested" ? "therapist asked for a SUDS rating" : "message shown to the patient",

@@ -32,6 +32,9 @@ public final class XRBridge: FrameDelegate {
     /// What the rating panel showed on the last frame; nil when it was hidden.
     public private(set) var panelShown: (rating: HeadsetRating, value: Int, asking: Bool)?
 
+    /// The therapist's message the headset showed on the last frame; nil when none was showing.
+    public private(set) var messageShown: PatientMessage?
+
     /// The rating the headset is asking the patient for now, if any.
     public var asking: HeadsetRating? { pending.asking }
 
@@ -73,6 +76,13 @@ public final class XRBridge: FrameDelegate {
                                         adjusting: f.sudsSlider != nil, displayTimeNs: f.predictedDisplayTime)
             scene.batches.append(RatingPanel.draw(look, head: f.headPose).batch)
             panelShown = (rating, look.value, look.asking)
+        }
+        // The therapist's message, above eye level, for its reading time; never after the session ends.
+        messageShown = nil
+        if !session.conductor.isEnded, let message = session.conductor.patientMessage,
+           message.isShowing(at: session.conductor.lastOutput?.time ?? 0) {
+            scene.batches.append(PatientMessagePanel.draw(message.text, head: f.headPose).batch)
+            messageShown = message
         }
         mirror?.offer(scene, head: f.headPose, at: f.wallClock)
         if session.conductor.isEnded, !endedReported {
