@@ -149,7 +149,7 @@ final class PatientMessageTests: XCTestCase {
         let head = RatingPromptTests.head
         let rating = RatingPanel.draw(.init(rating: .suds, slider: 50, asking: true, adjusting: false, displayTimeNs: 0), head: head)
         let ratingTop = rating.batch.instances.map { eyeBounds($0, head: head).maxY }.max() ?? 1
-        let worst = Array(repeating: "abcdefghijkl", count: 11).joined(separator: " ")   // 11 lines of one word
+        let worst = (Array(repeating: "abcdefghijkl", count: 10) + ["abcdefghij"]).joined(separator: " ")   // 11 lines of one word
         XCTAssertLessThanOrEqual(worst.count, CommandLimits.maxPatientMessageLength)
         for text in [Self.calm, "Ok", worst] {
             let drawn = PatientMessagePanel.draw(text, head: head)
