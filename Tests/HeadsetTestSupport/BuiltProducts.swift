@@ -18,7 +18,8 @@ public enum BuiltProducts {
         dirs.append(Bundle.main.bundleURL)
         if let exe = Bundle.main.executableURL { dirs.append(exe.deletingLastPathComponent()) }
         dirs.append(packageRoot.appendingPathComponent(".build/debug"))
-        return dirs
+        var seen = Set<String>()
+        return dirs.filter { seen.insert($0.standardizedFileURL.path).inserted }
     }
 
     /// The OpenXR runtime library the simulated headset is built as; XCTSkip when it is not built.
