@@ -3,45 +3,6 @@ import Foundation
 import PNG
 import SceneModel
 
-/// An image someone else owns that one eye is rendered into (e.g. an OpenXR swapchain image).
-public struct ColorTarget {
-    public var image: VkImage
-    public var format: VkFormat
-    public var width: Int
-    public var height: Int
-    /// With MSAA, an eye in layer 1 or above is resolved with vkCmdResolveImage, so such an image
-    /// needs TRANSFER_DST usage too (OpenXR: XR_SWAPCHAIN_USAGE_TRANSFER_DST_BIT). Layer 0 needs
-    /// only COLOR_ATTACHMENT.
-    public var arrayLayer: UInt32
-    /// The layout the image is in when `render` starts (UNDEFINED discards its contents).
-    public var layoutBefore: VkImageLayout
-    /// The layout `render` leaves it in. OpenXR: COLOR_ATTACHMENT_OPTIMAL for both.
-    public var layoutAfter: VkImageLayout
-    /// Where this eye's depth goes as well, if anywhere (an OpenXR depth swapchain image).
-    public var depth: DepthTarget?
-
-    public init(image: VkImage, format: VkFormat, width: Int, height: Int, arrayLayer: UInt32 = 0,
-                layoutBefore: VkImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-                layoutAfter: VkImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, depth: DepthTarget? = nil) {
-        self.image = image; self.format = format; self.width = width; self.height = height
-        self.arrayLayer = arrayLayer; self.layoutBefore = layoutBefore; self.layoutAfter = layoutAfter
-        self.depth = depth
-    }
-}
-
-/// A depth image someone else owns that receives one eye's depth: layer 0, the renderer's
-/// `depthFormat` and size, usage DEPTH_STENCIL_ATTACHMENT. Depth is 0 at `nearPlane` and 1 at
-/// `farPlane` (standard, not reversed); the sky stays at 1. Its old contents are discarded.
-public struct DepthTarget {
-    public var image: VkImage
-    /// The layout `render` leaves it in. OpenXR: DEPTH_STENCIL_ATTACHMENT_OPTIMAL.
-    public var layoutAfter: VkImageLayout
-
-    public init(image: VkImage, layoutAfter: VkImageLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL) {
-        self.image = image; self.layoutAfter = layoutAfter
-    }
-}
-
 /// Draws a `Scene` once per eye: sky gradient (or background colour indoors), then one instanced
 /// draw per batch, lit by one directional light with exponential fog, multisampled and resolved
 /// into each eye's target. Each call waits for the GPU, so the caller may reuse targets at once.
@@ -384,31 +345,6 @@ public final class StereoRenderer {
         func v(_ x: Vec3, _ w: Float = 0) -> [Float] { [x.x, x.y, x.z, w] }
         return v(l.direction) + v(l.color) + v(l.ambient) + v(scene.fog.color, max(0, scene.fog.density))
             + v(sky?.zenith ?? .zero) + v(sky?.horizon ?? .zero) + v(sky?.ground ?? .zero)
-    }
-
-    private static func requireColorAttachment(_ context: VulkanContext, _ format: VkFormat) throws {
-        var props = VkFormatProperties()
-        vkGetPhysicalDeviceFormatProperties(context.physicalDevice, format, &props)
-        guard props.optimalTilingFeatures & VK_FORMAT_FEATURE_COLOR_ATTACHMENT_BIT.rawValue != 0 else {
-            throw VulkanError.unsupported("VkFormat \(format.rawValue) as a colour attachment")
-        }
-    }
-
-    private static func chooseDepthFormat(_ context: VulkanContext) throws -> VkFormat {
-        for format in [VK_FORMAT_D32_SFLOAT, VK_FORMAT_X8_D24_UNORM_PACK32, VK_FORMAT_D16_UNORM] {
-            var props = VkFormatProperties()
-            vkGetPhysicalDeviceFormatProperties(context.physicalDevice, format, &props)
-            if props.optimalTilingFeatures & VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT.rawValue != 0 { return format }
-        }
-        throw VulkanError.unsupported("any depth attachment format (D32_SFLOAT, X8_D24, D16)")
-    }
-
-    private static func supportedSamples(_ context: VulkanContext, requested: Int) -> VkSampleCountFlagBits {
-        let limits = context.properties.limits
-        let supported = limits.framebufferColorSampleCounts & limits.framebufferDepthSampleCounts
-        // Devices may skip counts (lavapipe has 1 and 4 but not 2): take the largest supported one.
-        let count: Int = [64, 32, 16, 8, 4, 2].first(where: { $0 <= requested && supported & UInt32($0) != 0 }) ?? 1
-        return VkSampleCountFlagBits(rawValue: UInt32(count))
     }
 }
 

@@ -132,6 +132,16 @@ public final class SessionConductor {
         return scene
     }
 
+    /// The frame loop has stopped drawing (STOPPING, EXITING, or a lost session): no next frame
+    /// will carry the last one's cost, so it is written now, with the CPU the frame thread spent
+    /// since that frame started. Frames drawn later start a fresh pair.
+    public func flushLastFrame(cpuMs: Double) {
+        guard let prev = previousMoment else { return }
+        previousMoment = nil
+        _ = recorder?.record(FrameSample(index: Int64(prev.index), displayTimeNs: prev.displayTimeNs,
+                                         cpuMs: Float(cpuMs), missedFrames: 0))
+    }
+
     /// CPU milliseconds this object spent on the last frame (engine, environment, record, snapshot).
     public var lastFrameCPUMs: Double { frameThreadCPUMs }
 

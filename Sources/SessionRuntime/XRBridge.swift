@@ -18,6 +18,22 @@ public final class XRBridge: FrameDelegate {
     private var lastDisplayNs: Int64?
     private var lastCPU = ThreadCPUClock.now()
     private var endedReported = false
+    /// Where XR's slider starts when first touched for SUDS (InputSettings.sudsStart): the prompt shows it.
+    public var sliderStart = InputSettings().sudsStart
+    /// Where it starts for FMS: at 0 ("no sickness at all"), so the patient is not anchored
+    /// mid-scale, which would also sit right at the usual FMS stop threshold (10).
+    public var fmsSliderStart = 0
+    /// The frame loop starts the slider where the panel shows it (FrameDelegate).
+    public var ratingSliderStart: Int? { (sliderRating ?? pending.asking) == .fms ? fmsSliderStart : sliderStart }
+    private var pending = PendingRatings()
+    /// The rating the moving slider gives, fixed when the patient first moves it so the release
+    /// sends what the panel showed even if the request changed meanwhile.
+    private var sliderRating: HeadsetRating?
+    /// What the rating panel showed on the last frame; nil when it was hidden.
+    public private(set) var panelShown: (rating: HeadsetRating, value: Int, asking: Bool)?
+
+    /// The rating the headset is asking the patient for now, if any.
+    public var asking: HeadsetRating? { pending.asking }
 
     public init(session: PreparedSession, mirror: MirrorView? = nil) {
         self.session = session; self.mirror = mirror
@@ -40,8 +56,24 @@ public final class XRBridge: FrameDelegate {
         let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.displayPeriod,
                                  wallClock: f.wallClock, head: f.headPose, previousCPUMs: framesSeen > 1 ? cpuMs : 0,
                                  missedFrames: missed)
-        var scene = session.conductor.frame(moment, headset: input.compactMap(Self.sessionInput))
-        if let value = f.sudsSlider { scene.batches.append(RatingPanel.batch(value: value, head: f.headPose)) }
+        // The slider gives the rating the panel was showing: FMS when only FMS is asked, else SUDS.
+        let givenRating = sliderRating ?? pending.asking ?? .suds
+        if f.sudsSlider != nil, sliderRating == nil { sliderRating = givenRating }
+        let headset = input.compactMap { Self.sessionInput($0, rating: givenRating) }
+        if f.sudsSlider == nil { sliderRating = nil }
+        var scene = session.conductor.frame(moment, headset: headset)
+        if let out = session.conductor.lastOutput { pending.observe(out) }
+        // The therapist's "ask for SUDS now" is not an engine prompt; the conductor's snapshot keeps it until answered.
+        if !pending.suds, !session.conductor.isEnded, session.conductor.board.latest.prompts.contains("suds") {
+            pending.therapistAskedSUDS()
+        }
+        panelShown = nil
+        if let rating = sliderRating ?? pending.asking {
+            let look = RatingPanel.Look(rating: rating, slider: f.sudsSlider ?? (rating == .fms ? fmsSliderStart : sliderStart), asking: pending.asking != nil,
+                                        adjusting: f.sudsSlider != nil, displayTimeNs: f.predictedDisplayTime)
+            scene.batches.append(RatingPanel.draw(look, head: f.headPose).batch)
+            panelShown = (rating, look.value, look.asking)
+        }
         mirror?.offer(scene, head: f.headPose, at: f.wallClock)
         if session.conductor.isEnded, !endedReported {
             endedReported = true
@@ -52,6 +84,9 @@ public final class XRBridge: FrameDelegate {
 
     public func stateChanged(_ state: XRSessionState) {
         lastState = state
+        if [.stopping, .exiting, .lossPending].contains(state) {
+            session.conductor.flushLastFrame(cpuMs: (ThreadCPUClock.now() - lastCPU) * 1000)
+        }
         // A runtime that is losing the session shows the patient nothing: pause as when the headset comes off.
         if state == .lossPending {
             session.conductor.mailbox.post(SessionInput(.patient(.pause), from: .system))
@@ -64,26 +99,31 @@ public final class XRBridge: FrameDelegate {
 
     /// What a headset input means for the engine. Taking the headset off (focus lost) pauses the
     /// exposure as the patient's own pause; putting it back on does not resume by itself.
-    static func sessionInput(_ e: InputEvent) -> SessionInput? {
+    /// The slider's release gives `rating` (XR calls every slider release `sudsRating`, 0-100).
+    static func sessionInput(_ e: InputEvent, rating: HeadsetRating = .suds) -> SessionInput? {
         switch e {
         case .optOut: return SessionInput(.patient(.optOut), from: .headset)
         case .pauseRequest: return SessionInput(.patient(.pause), from: .headset)
-        case .sudsRating(let v): return SessionInput(.suds(Double(v)), from: .headset)
+        case .sudsRating(let v):
+            return SessionInput(rating.engineInput(Double(rating.value(fromSlider: v))), from: .headset)
         case .focusLost: return SessionInput(.patient(.pause), from: .system)
         case .focusRegained: return nil
-        case .key(let k): return keyboard(k)
+        case .key(let k): return keyboard(k, rating: rating)
         }
     }
 
-    /// Desktop mode keys: o = opt out, p = pause, c = consent to go on, r = resume, 0-9 = SUDS 0-90.
-    static func keyboard(_ key: String) -> SessionInput? {
+    /// Desktop mode keys: o = opt out, p = pause, c = consent to go on, r = resume, 0-9 = the
+    /// rating being asked (SUDS when none) at 0-90 % of the slider: SUDS 0-90, FMS 0-18.
+    static func keyboard(_ key: String, rating: HeadsetRating = .suds) -> SessionInput? {
         switch key.lowercased() {
         case "o", "escape": return SessionInput(.patient(.optOut), from: .keyboard)
         case "p", "space": return SessionInput(.patient(.pause), from: .keyboard)
         case "c": return SessionInput(.patient(.consentToResume), from: .keyboard)
         case "r": return SessionInput(.patient(.resume), from: .keyboard)
         default:
-            if let d = Int(key), (0...9).contains(d) { return SessionInput(.suds(Double(d * 10)), from: .keyboard) }
+            if let d = Int(key), (0...9).contains(d) {
+                return SessionInput(rating.engineInput(Double(rating.value(fromSlider: d * 10))), from: .keyboard)
+            }
             return nil
         }
     }

@@ -7,6 +7,14 @@ public protocol FrameDelegate: AnyObject {
     /// Returns the scene to draw. Must not block on network or disk.
     func frame(_ frame: FrameInfo, input: [InputEvent]) -> Scene
     func stateChanged(_ state: XRSessionState)
+    /// Where the rating slider starts when the patient first touches it (0-100), if not at
+    /// `InputSettings.sudsStart`: a cybersickness rating starts at "none", not mid-scale. Read on
+    /// the frame thread before each frame's input.
+    var ratingSliderStart: Int? { get }
+}
+
+extension FrameDelegate {
+    public var ratingSliderStart: Int? { nil }
 }
 
 public struct FrameInfo: Equatable, Sendable {

@@ -40,6 +40,9 @@ public struct InputInterpreter: Sendable {
     private var slider: Double?
     private var sliderMoved = false
 
+    /// Overrides `settings.sudsStart` for the next time the slider is first touched (FrameDelegate.ratingSliderStart).
+    public var sliderStart: Int?
+
     public init(settings: InputSettings = InputSettings()) { self.settings = settings }
 
     /// The slider value while the patient is adjusting it.
@@ -74,7 +77,7 @@ public struct InputInterpreter: Sendable {
         // Slider: deflect to move, let go to commit the rating.
         let deadZone: Float = 0.2
         if abs(r.sudsAxis) > deadZone {
-            let current = slider ?? Double(settings.sudsStart)
+            let current = slider ?? Double(min(100, max(0, sliderStart ?? settings.sudsStart)))
             let moved = current + Double(r.sudsAxis) * settings.sudsPointsPerSecond * dt
             slider = min(100, max(0, moved))
             sliderMoved = true

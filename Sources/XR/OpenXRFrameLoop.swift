@@ -168,6 +168,7 @@ public final class OpenXRFrameLoop: FrameLoop {
                 var input = pending
                 pending = []
                 if machine.inputEnabled {
+                    interpreter.sliderStart = delegate.ratingSliderStart
                     let reading = try actions.read(session: session.handle)
                     input += interpreter.update(time: frameState.predictedDisplayTime, reading: reading)
                 }

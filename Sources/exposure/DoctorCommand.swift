@@ -122,7 +122,10 @@ enum VulkanDoctor {
             let context = try VulkanContext(validation: false)
             let renderer = try StereoRenderer(context: context, width: 32, height: 32)
             let eyes = try renderer.renderOffscreen(scene: TestScene.make(), views: EyeView.stereo(head: TestScene.defaultHead))
-            return .pass("Vulkan renderer", "rendered a 2-eye test frame on \(context.deviceName) (\(context.deviceType), \(renderer.samples)x MSAA, \(eyes.count) eyes)", for: .rendering)
+            // Without depth a headset's compositor reprojects late frames as if everything were equally far.
+            let depth = renderer.canWriteDepth ? "depth handed to the compositor"
+                : "no depth for the compositor (MSAA depth resolve needs Vulkan 1.2; colour only)"
+            return .pass("Vulkan renderer", "rendered a 2-eye test frame on \(context.deviceName) (\(context.deviceType), \(renderer.samples)x MSAA, \(eyes.count) eyes, \(depth))", for: .rendering)
         } catch {
             return .fail("Vulkan renderer", "\(error)", fix: "check the Vulkan device lines above; run `exposure render --scene test --out /tmp/t.png --validation` for details",
                          for: .rendering)

@@ -51,7 +51,7 @@ struct Session: ParsableCommand {
     @Flag(help: "Run without the therapist console.")
     var noConsole = false
 
-    @Flag(help: "Desktop mode: no OpenXR runtime; the same frame loop renders offscreen, keys on stdin (o = opt out, p = pause, c = consent, r = resume, 0-9 = SUDS x10).")
+    @Flag(help: "Desktop mode: no OpenXR runtime; the same frame loop renders offscreen, keys on stdin (o = opt out, p = pause, c = consent, r = resume, 0-9 = the asked rating (SUDS when none) at 0-90 % of its scale).")
     var desktop = false
 
     @Option(help: "Desktop mode: stop after this many frames (default: when the session ends).")

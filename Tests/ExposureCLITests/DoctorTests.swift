@@ -11,6 +11,7 @@ final class DoctorTests: XCTestCase {
         }
         // scripts/install-deps installs lavapipe, so rendering works on every machine the tests run on.
         XCTAssertTrue(checks.contains { $0.hasPrefix("ok   Vulkan renderer:") }, result.stdout)
+        XCTAssertTrue(checks.contains { $0.hasPrefix("ok   Vulkan renderer:") && $0.contains("depth handed to the compositor") }, "lavapipe has Vulkan 1.2: " + result.stdout)
         XCTAssertTrue(result.stdout.contains("ready      render previews and desktop mode"), result.stdout)
         let failed = checks.filter { $0.hasPrefix("FAIL") }
         for line in failed {

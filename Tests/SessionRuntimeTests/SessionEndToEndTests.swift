@@ -91,8 +91,10 @@ final class SessionEndToEndTests: XCTestCase {
         // One pose per frame the loop ran, at the runtime's display times.
         XCTAssertGreaterThanOrEqual(outcome.frames, Self.frames)
         XCTAssertEqual(record.poses.count, outcome.frames)
-        // A frame's cost is known when the next frame starts: every frame but the last has its line.
-        XCTAssertEqual(record.frames.map(\.displayTimeNs), Array(record.poses.map(\.displayTimeNs).dropLast()))
+        // A frame's cost is known when the next frame starts; the last one's when the runtime stops
+        // the session: every frame has its line.
+        XCTAssertEqual(record.frames.map(\.displayTimeNs), record.poses.map(\.displayTimeNs))
+        XCTAssertEqual(record.frames.map(\.index), record.frames.indices.map { Int64($0) })
         let period = Int64(1e9 / Self.rateHz)
         let poseTimes = record.poses.map(\.displayTimeNs)
         XCTAssertEqual(poseTimes, poseTimes.indices.map { HeadsetFixture.epoch + Int64($0 + 1) * period },

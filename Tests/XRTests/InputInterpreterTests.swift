@@ -70,6 +70,23 @@ final class InputInterpreterTests: XCTestCase {
         XCTAssertNil(i.sudsSlider)
     }
 
+    func testSliderStartsWhereTheDelegateAsks() {
+        var i = InputInterpreter()
+        i.sliderStart = 0   // an FMS prompt: start at "no sickness"
+        var events: [InputEvent] = []
+        for t in stride(from: Int64(0), through: 600, by: 100) {
+            events += i.update(time: t * ms, reading: ControllerReading(sudsAxis: (200..<400).contains(t) ? 1 : 0))
+        }
+        // 2 steps of 0.1 s at 60 points/s upwards from 0, not from 50.
+        XCTAssertEqual(events, [.sudsRating(12)])
+        i.sliderStart = nil
+        events = []
+        for t in stride(from: Int64(700), through: 1300, by: 100) {
+            events += i.update(time: t * ms, reading: ControllerReading(sudsAxis: (900..<1100).contains(t) ? 1 : 0))
+        }
+        XCTAssertEqual(events, [.sudsRating(62)], "back to InputSettings.sudsStart")
+    }
+
     func testSliderClampsToTheScaleAndIgnoresTheDeadZone() {
         var i = InputInterpreter()
         var events: [InputEvent] = []

@@ -58,6 +58,10 @@ public final class ControlClient: @unchecked Sendable {
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
         configuration.autoPing = .disabled
         configuration.sniHostname = serverName
+        // The WebSocket close handshake already says the conversation is over; waiting the TLS
+        // default 5 s for the peer's close_notify only made every close() slow.
+        var tls = tls
+        tls?.shutdownTimeout = .milliseconds(300)
         client.runTask = Task {
             do {
                 let close = try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
