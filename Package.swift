@@ -70,18 +70,22 @@ let package = Package(
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])]),
 
         // MARK: tests
+        // The simulated headset as tests select it (manifest, script, validation layer, captures);
+        // shared by the XR and session tests. No XCTest import outside `#if canImport(XCTest)`.
+        .target(name: "HeadsetTestSupport", path: "Tests/HeadsetTestSupport", swiftSettings: v5),
         .testTarget(name: "PNGTests", dependencies: ["PNG"], swiftSettings: v5),
         .testTarget(name: "ExposureCoreTests", dependencies: [
             "ExposureCore", .product(name: "PropertyBased", package: "swift-property-based"),
         ], swiftSettings: v5),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Render", "PNG"], swiftSettings: v5),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneModel", "PNG"], swiftSettings: v5),
-        .testTarget(name: "XRTests", dependencies: ["XR", "Render", "PNG"], swiftSettings: v5),
+        .testTarget(name: "XRTests", dependencies: ["XR", "Render", "PNG", "HeadsetTestSupport"], swiftSettings: v5),
         .testTarget(name: "AudioTests", dependencies: ["Audio"], swiftSettings: v5),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"], swiftSettings: v5),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: v5),
         .testTarget(name: "SessionRuntimeTests", dependencies: [
             "SessionRuntime", "PNG", "XR", "Control", "Recording", "ExposureCore", "Environments", "SceneModel",
+            "HeadsetTestSupport",
         ], swiftSettings: v5),
         .testTarget(name: "ExposureCLITests", dependencies: ["PNG"], swiftSettings: v5),
     ]

@@ -1,6 +1,7 @@
 // Each of the four controller families the suggested bindings cover, presented by the simulated
 // headset in turn: the opt-out gesture, the pause button and the SUDS slider all arrive.
 import Foundation
+import HeadsetTestSupport
 import XCTest
 @testable import XR
 

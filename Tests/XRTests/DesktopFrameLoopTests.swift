@@ -1,4 +1,5 @@
 import Foundation
+import HeadsetTestSupport
 import PNG
 import SceneModel
 import XCTest

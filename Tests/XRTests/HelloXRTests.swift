@@ -1,5 +1,6 @@
 // Debian's hello_xr (libopenxr-utils) as an outside client of the simulated headset.
 import Foundation
+import HeadsetTestSupport
 import PNG
 import XCTest
 

@@ -1,6 +1,7 @@
 // The production frame loop through the real Khronos loader, against the simulated headset,
 // with XR_APILAYER_LUNARG_core_validation and Vulkan validation enabled.
 import Foundation
+import HeadsetTestSupport
 import PNG
 import SceneModel
 import XCTest

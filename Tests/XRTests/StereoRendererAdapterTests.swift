@@ -1,5 +1,6 @@
 // The real renderer drawing into the simulated headset's swapchains through the frame loop.
 import Foundation
+import HeadsetTestSupport
 import PNG
 import SceneModel
 import XCTest

@@ -1,6 +1,7 @@
 // Proves the validation checks used by the frame loop tests can fail: deliberate misuse is reported.
 import COpenXR
 import CVulkan
+import HeadsetTestSupport
 import XCTest
 @testable import XR
 
