@@ -83,10 +83,8 @@ enum PatientMessagePanel {
 
     /// The board for `text`, 0.9 m ahead, its bottom edge just above eye level, facing the head.
     static func draw(_ text: String, head: Pose) -> Drawn {
-        // Turn with the head's heading only, so the board stays level when the patient looks down.
-        let f = head.forward
-        let yaw = atan2(-f.x, -f.z)
-        let facing = Quat(axis: Vec3(0, 1, 0), angle: yaw)
+        // In front of where the patient looks, upright (PanelPlacement).
+        let facing = PanelPlacement.facing(head)
         let centre = head.position + facing.rotate(Vec3(0, 0, -distance))
         var boxes: [Instance] = []
         func add(_ x: Float, _ y: Float, _ z: Float, _ size: Vec3, _ color: Vec3) {
