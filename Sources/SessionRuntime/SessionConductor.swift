@@ -262,6 +262,8 @@ public final class SessionConductor {
         // A therapist's "ask for SUDS" stays on the console until an answer arrives.
         if therapistAskedSUDS, !snapshot.prompts.contains("suds") { snapshot.prompts.append("suds") }
         snapshot.ended = out.state.isEnded
+        // The console shows the message only while the patient can still see it.
+        if let message = patientMessage, !message.isShowing(at: t) || out.state.isEnded { snapshot.patientMessage = nil }
         snapshot.framesPerSecond = health.framesPerSecond(periodNs: m.periodNs)
         snapshot.cpuMsPerFrame = m.previousCPUMs
         snapshot.missedFrames = health.totalMissed

@@ -41,6 +41,7 @@ public struct SessionSnapshot: Sendable {
     /// The highest console command sequence number applied (commands are numbered as accepted).
     public var lastAppliedCommandSeq: UInt64 = 0
     /// A short text the therapist asked to show the patient, and when.
+    /// The therapist's message while it is on the patient's screen (nil once its reading time is up).
     public var patientMessage: String?
     public var prompts: [String] = []
     public var maxIntensityChange: Double = 100

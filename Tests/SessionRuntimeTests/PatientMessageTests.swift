@@ -217,11 +217,13 @@ final class PatientMessageTests: XCTestCase {
         let second = h.nextTime - 1
         h.run(until: second + 7)
         XCTAssertEqual(h.bridge.messageShown?.text, "Well done")
+        // The console sees the message while the patient does, and not after.
+        XCTAssertEqual(bridge.latestTelemetry().patientMessage, "Well done")
         h.run(until: second + 8)
         XCTAssertNil(h.bridge.messageShown)
+        XCTAssertNil(bridge.latestTelemetry().patientMessage, "the console must not claim a message the patient no longer sees")
 
-        // The record says what was shown and for how long; the console still sees the last text.
-        XCTAssertEqual(bridge.latestTelemetry().patientMessage, "Well done")
+        // The record says what was shown and for how long.
         try h.session.finish()
         let events = try h.session.store.read(h.session.sessionID).events.filter { $0.kind == "patient_message" }
         XCTAssertEqual(events.count, 3)

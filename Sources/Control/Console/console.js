@@ -127,6 +127,7 @@ function render(t) {
     $("end").disabled = t.state === "ended";
   }
   renderSound(t);
+  $("message-showing").textContent = t.patient_message ? "In the headset now: \u201c" + t.patient_message + "\u201d" : "";
   renderAlerts(t.alerts);
   if (typeof renderRatings === "function") renderRatings(t);
   drawChart(t);
