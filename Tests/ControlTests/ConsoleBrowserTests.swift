@@ -9,15 +9,8 @@ final class ConsoleBrowserTests: XCTestCase {
         "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAEklEQVR4nGP4z8DwHwyBNBgAAEnICff5q7YNAAAAAElFTkSuQmCC") ?? Data())
 
     func testClickPauseChangesPageAndSession() async throws {
-        let driver: WebDriver
-        do {
-            driver = try await WebDriver()
-        } catch WebDriver.Failure.missing(let tool) {
-            throw XCTSkip("\(tool) missing; install Debian chromium and chromium-driver")
-        }
-        let fixture = try await ServerFixture()
-        fixture.session.setMirrorPNG(Self.tinyPNG)
-        do {
+        try await withConsoleInBrowser { driver, fixture in
+            fixture.session.setMirrorPNG(Self.tinyPNG)
             try await driver.open(fixture.server.consoleURL())
             let initial = try await driver.waitFor({ try await driver.text("#state") }, until: { $0 == "Running" })
             XCTAssertEqual(initial, "Running")
@@ -55,12 +48,6 @@ final class ConsoleBrowserTests: XCTestCase {
                 "const i = document.getElementById('mirror'); return i.complete && i.naturalWidth;") as? Int ?? 0 }, until: { $0 == 2 })
             XCTAssertEqual(mirrorLoaded, 2, "the mirror image was fetched with the token and shown")
             try? await driver.screenshot(to: FileManager.default.temporaryDirectory.appendingPathComponent("control-console.png").path)
-        } catch {
-            await driver.quit()
-            await fixture.stop()
-            throw error
         }
-        await driver.quit()
-        await fixture.stop()
     }
 }

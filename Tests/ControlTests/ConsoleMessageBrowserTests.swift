@@ -6,14 +6,7 @@ import XCTest
 /// as a `message` command, and the page says what the patient is reading while telemetry carries it.
 final class ConsoleMessageBrowserTests: XCTestCase {
     func testTherapistSendsAMessageAndSeesItIsInTheHeadset() async throws {
-        let driver: WebDriver
-        do {
-            driver = try await WebDriver()
-        } catch WebDriver.Failure.missing(let tool) {
-            throw XCTSkip("\(tool) missing; install Debian chromium and chromium-driver")
-        }
-        let fixture = try await ServerFixture()
-        do {
+        try await withConsoleInBrowser { driver, fixture in
             try await driver.open(fixture.server.consoleURL())
             _ = try await driver.waitFor({ try await driver.text("#connection") }, until: { $0 == "online" })
             let before = try await driver.text("#message-showing")
@@ -24,12 +17,6 @@ final class ConsoleMessageBrowserTests: XCTestCase {
             XCTAssertEqual(sent, [.showMessage(text: "You are safe, breathe slowly")])
             let showing = try await driver.waitFor({ try await driver.text("#message-showing") }, until: { !$0.isEmpty })
             XCTAssertEqual(showing, "In the headset now: \u{201C}You are safe, breathe slowly\u{201D}")
-        } catch {
-            await driver.quit()
-            await fixture.stop()
-            throw error
         }
-        await driver.quit()
-        await fixture.stop()
     }
 }

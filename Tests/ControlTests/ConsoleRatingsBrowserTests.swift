@@ -6,15 +6,8 @@ import XCTest
 /// asks shows, a typed SUDS and a filled-in SSQ are sent as enter_rating, an out-of-range entry is not.
 final class ConsoleRatingsBrowserTests: XCTestCase {
     func testTherapistSeesThePromptAndEntersSUDSAndSSQ() async throws {
-        let driver: WebDriver
-        do {
-            driver = try await WebDriver()
-        } catch WebDriver.Failure.missing(let tool) {
-            throw XCTSkip("\(tool) missing; install Debian chromium and chromium-driver")
-        }
-        let fixture = try await ServerFixture()
-        fixture.session.setPrompts(["suds"])
-        do {
+        try await withConsoleInBrowser { driver, fixture in
+            fixture.session.setPrompts(["suds"])
             try await driver.open(fixture.server.consoleURL())
             _ = try await driver.waitFor({ try await driver.text("#connection") }, until: { $0 == "online" })
             let asked = try await driver.waitFor({ try await driver.text("#rating-prompts") }, until: { $0.contains("SUDS") })
@@ -43,12 +36,6 @@ final class ConsoleRatingsBrowserTests: XCTestCase {
             try await driver.click("#ssq-send-post")
             let sent = try await driver.waitFor({ fixture.session.appliedCommands.map(\.command) }, until: { $0.count >= 2 })
             XCTAssertEqual(sent, [.enterRating(.suds(40)), .enterRating(.ssqPost(answers))])
-        } catch {
-            await driver.quit()
-            await fixture.stop()
-            throw error
         }
-        await driver.quit()
-        await fixture.stop()
     }
 }

@@ -5,14 +5,7 @@ import XCTest
 /// The console's volume slider and mute button in headless Chromium against a real server.
 final class ConsoleVolumeBrowserTests: XCTestCase {
     func testTherapistSetsVolumeAndMutesObserverCannot() async throws {
-        let driver: WebDriver
-        do {
-            driver = try await WebDriver()
-        } catch WebDriver.Failure.missing(let tool) {
-            throw XCTSkip("\(tool) missing; install Debian chromium and chromium-driver")
-        }
-        let fixture = try await ServerFixture()
-        do {
+        try await withConsoleInBrowser { driver, fixture in
             try await driver.open(fixture.server.consoleURL(role: .therapist))
             _ = try await driver.waitFor({ try await driver.text("#connection") }, until: { $0 == "online" })
             let shown = try await driver.waitFor({ try await driver.text("#volume-value") }, until: { $0 == "100%" })
@@ -50,12 +43,6 @@ final class ConsoleVolumeBrowserTests: XCTestCase {
             XCTAssertEqual(disabled, [true, true])
             let observerMuteLabel = try await driver.text("#mute")
             XCTAssertEqual(observerMuteLabel, "Unmute")
-        } catch {
-            await driver.quit()
-            await fixture.stop()
-            throw error
         }
-        await driver.quit()
-        await fixture.stop()
     }
 }
