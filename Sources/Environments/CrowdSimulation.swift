@@ -60,16 +60,31 @@ public final class CrowdSimulation {
     /// Furthest a head turns from the body's facing (a person does not look straight behind).
     public let neckLimit: Float = 1.4
     public private(set) var walkers: [Walker] = []
-    private var rng: SeededRandom
+    var rng: SeededRandom
     private var nextID = 1
     private var spawnCredit: Float = 0
     private let grid: SpatialGrid
+    /// Set on a station platform: people walk along it within its limits (see PlatformArea).
+    public let platform: PlatformArea?
+    /// The patient's personal space as of the last step (platform goals depend on it).
+    var keepOutNow: Float = 0
 
     public init(halfSize: Float, maxPeople: Int, seed: UInt64) {
         self.halfSize = halfSize
+        self.platform = nil
         self.maxPeople = maxPeople
         self.rng = SeededRandom.derived(seed, 0xC0)
         // Cells of at least the 1 m interaction reach; at most 128 x 128 of them for large areas.
+        self.grid = SpatialGrid(halfSize: halfSize + 3, cell: max(1.0, (2 * halfSize + 6) / 128))
+        walkers.reserveCapacity(maxPeople)
+    }
+
+    /// A crowd on a station platform: people enter and leave at its ends.
+    public init(platform: PlatformArea, maxPeople: Int, seed: UInt64) {
+        self.halfSize = platform.walkHalfLength
+        self.maxPeople = maxPeople
+        self.platform = platform
+        self.rng = SeededRandom.derived(seed, 0xC0)
         self.grid = SpatialGrid(halfSize: halfSize + 3, cell: max(1.0, (2 * halfSize + 6) / 128))
         walkers.reserveCapacity(maxPeople)
     }
@@ -81,10 +96,12 @@ public final class CrowdSimulation {
     public func fill(_ settings: CrowdSettings) {
         let wanted = min(maxPeople, settings.count)
         var attempts = 0
+        keepOutNow = settings.closestApproach
         while walkers.count < wanted && attempts < wanted * 20 {
             attempts += 1
-            let p = SIMD2(rng.float(-halfSize, halfSize), rng.float(-halfSize, halfSize))
+            let p = SIMD2(rng.float(-halfSize, halfSize), platform.map { rng.float(minZ($0), maxZ($0)) } ?? rng.float(-halfSize, halfSize))
             if length(p) < settings.closestApproach + radius { continue }
+            if let platform, length(p - platform.nearestPillar(p)) < platform.pillarRadius + radius { continue }
             // Keep the first placement free of overlaps when there is room for it.
             if attempts < wanted * 10, walkers.contains(where: { length($0.position - p) < 2 * radius }) { continue }
             spawn(at: p, settings)
@@ -94,6 +111,7 @@ public final class CrowdSimulation {
     public func step(_ settings: CrowdSettings, dt rawDt: Double) {
         let dt = Float(min(0.1, max(0, rawDt)))
         guard dt > 0 else { return }
+        keepOutNow = settings.closestApproach
         manageCount(settings, dt: dt)
         if walkers.isEmpty { return }
         grid.rebuild(walkers)
@@ -104,11 +122,20 @@ public final class CrowdSimulation {
 
     /// One person enters in front of the patient, walks up to just outside the closest approach,
     /// stands looking at them for `standSeconds`, then walks on.
+    /// On a platform they come along it from one end and stop beside the patient, as far toward
+    /// the front as the safety line allows.
     public func sendVisitor(_ settings: CrowdSettings, standSeconds: Float = 8) {
-        let start = SIMD2(rng.float(-halfSize * 0.4, halfSize * 0.4), -(halfSize + 0.8))
+        let stand = settings.closestApproach + radius + 0.3
+        var start = SIMD2(rng.float(-halfSize * 0.4, halfSize * 0.4), -(halfSize + 0.8))
+        var goal = SIMD2<Float>(0, -stand)
+        if let platform {
+            start = edgePoint()
+            let z = max(minZ(platform), -stand)
+            goal = SIMD2((start.x < 0 ? -1 : 1) * max(0, stand * stand - z * z).squareRoot(), z)
+        }
         spawn(at: start, settings)
         let i = walkers.count - 1
-        walkers[i].goal = SIMD2(0, -(settings.closestApproach + radius + 0.3))
+        walkers[i].goal = goal
         walkers[i].visit = Walker.Visit(standSeconds: standSeconds, arrived: false)
         walkers[i].gazeRank = -1
     }
@@ -154,6 +181,10 @@ public final class CrowdSimulation {
 
     /// A point on the edge of the area, just inside it.
     private func edgePoint() -> SIMD2<Float> {
+        if let platform {
+            let side: Float = rng.int(2) == 0 ? -1 : 1
+            return SIMD2(side * (halfSize + 0.8), rng.float(minZ(platform), maxZ(platform)))
+        }
         let t = rng.float(-halfSize, halfSize), e = halfSize + 0.8
         switch rng.int(4) {
         case 0: return SIMD2(t, -e)
@@ -165,6 +196,7 @@ public final class CrowdSimulation {
 
     /// An edge point across the area, so people cross it rather than hug one edge.
     private func farGoal(from p: SIMD2<Float>) -> SIMD2<Float> {
+        if let platform { return platformGoal(from: p, platform) }
         var goal = edgePoint()
         for _ in 0..<4 where length(goal - p) < halfSize { goal = edgePoint() }
         return goal
@@ -172,6 +204,7 @@ public final class CrowdSimulation {
 
     private func nearestExit(_ p: SIMD2<Float>) -> SIMD2<Float> {
         let e = halfSize + 1.0
+        if platform != nil { return SIMD2(p.x < 0 ? -e : e, p.y) }
         if abs(p.x) > abs(p.y) { return SIMD2(p.x < 0 ? -e : e, p.y) }
         return SIMD2(p.x, p.y < 0 ? -e : e)
     }
@@ -205,7 +238,7 @@ public final class CrowdSimulation {
                 if me.visit?.arrived == true { desired = .zero }
                 // Walk round the patient: steer sideways when the path passes close to them.
                 let p = me.position, d = length(p)
-                if !visiting && d < keepOut + 2.5 && d > 0.001 {
+                if platform == nil && !visiting && d < keepOut + 2.5 && d > 0.001 {
                     let away = p / d
                     let towards = -(desired.x * away.x + desired.y * away.y)
                     if towards > 0 {
@@ -213,6 +246,7 @@ public final class CrowdSimulation {
                         desired += side * towards + away * towards * 0.5
                     }
                 }
+                if let platform, !visiting { steerOnPlatform(&me, &desired, platform) }
                 var force = (desired - me.velocity) * 2.0
                 // Neighbours: exponential push within reach, stronger from people ahead.
                 let (cx, cz) = grid.cell(p)
@@ -271,6 +305,10 @@ public final class CrowdSimulation {
                         }
                     }
                 }
+            }
+            if let platform {
+                for i in 0..<w.count { w[i].position = confine(w[i].position, keepOut: keepOut, platform) }
+                return
             }
             for i in 0..<w.count {
                 let d = length(w[i].position)

@@ -1,11 +1,17 @@
-// Crowds: a paved plaza with buildings round it; the patient stands in the middle and people
-// walk through, as many as the density asks for, keeping the closest approach.
+// Crowds: a paved plaza with buildings round it, or a station platform (`setting`); the patient
+// stands among people walking through, as many as the density asks for, keeping the closest
+// approach. A change of setting is a cut: the other place is built at once from the same seed
+// and filled at the current density (like a new environment appearing); the crowd of the old
+// place, and anyone walking up to the patient, is gone with it. A running `crowd_arrives` carries over.
 import SceneModel
 import Foundation
 
 final class CrowdsContent: EnvironmentContent {
     let settings: SceneSettings
-    let crowd: CrowdSimulation
+    private let seed: UInt64
+    private(set) var crowd: CrowdSimulation
+    /// `plaza` or `platform`, as built.
+    private(set) var setting: String
     private var surroundings: [DrawBatch] = []
     private var nearest: [(distance: Float, index: Int)] = []
     /// `crowd_arrives`: this many extra people for `arrivalSeconds`, then they walk off again.
@@ -15,18 +21,34 @@ final class CrowdsContent: EnvironmentContent {
 
     init(_ definition: EnvironmentDefinition, seed: UInt64, initial: LiveParameters) {
         settings = definition.scene
-        let half = Float(definition.scene.areaMetres / 2)
-        crowd = CrowdSimulation(halfSize: half, maxPeople: max(1, definition.scene.maxPeople), seed: seed)
-        crowd.fill(Self.crowdSettings(initial, half: half, maxPeople: definition.scene.maxPeople))
-        buildSurroundings(half: half, seed: seed)
+        self.seed = seed
+        setting = initial.choice("setting", "plaza")
+        crowd = CrowdSimulation(halfSize: 1, maxPeople: 1, seed: seed)
+        build(initial)
     }
 
-    /// People wanted: density times the plaza area outside the patient's personal space.
-    static func crowdSettings(_ p: LiveParameters, half: Float, maxPeople: Int) -> CrowdSettings {
+    /// (Re)builds the place for the current `setting` and fills it at the current density.
+    private func build(_ parameters: LiveParameters) {
+        let maxPeople = max(1, settings.maxPeople)
+        if setting == "platform" {
+            let area = PlatformArea()
+            crowd = CrowdSimulation(platform: area, maxPeople: maxPeople, seed: seed)
+            surroundings = PlatformScenery.build(area, settings: settings, seed: seed)
+        } else {
+            let half = Float(settings.areaMetres / 2)
+            crowd = CrowdSimulation(halfSize: half, maxPeople: maxPeople, seed: seed)
+            buildSurroundings(half: half, seed: seed)
+        }
+        crowd.fill(Self.crowdSettings(parameters, crowd: crowd))
+    }
+
+    /// People wanted: density times the walkable area outside the patient's personal space.
+    static func crowdSettings(_ p: LiveParameters, crowd: CrowdSimulation) -> CrowdSettings {
         let closest = Float(p.number("closest_approach_m", 3))
-        let area = max(0, 4 * half * half - .pi * closest * closest)
+        let half = crowd.halfSize
+        let area = crowd.platform?.usableArea(closestApproach: closest) ?? max(0, 4 * half * half - .pi * closest * closest)
         let count = Int((Float(p.number("density_per_m2", 0.1)) * area).rounded())
-        return CrowdSettings(count: min(maxPeople, count), closestApproach: closest,
+        return CrowdSettings(count: min(crowd.maxPeople, count), closestApproach: closest,
                              gazeShare: Float(p.number("gaze_share", 0.1)), walkingSpeed: Float(p.number("walking_speed_mps", 1.2)))
     }
 
@@ -85,6 +107,11 @@ final class CrowdsContent: EnvironmentContent {
     }
 
     func step(_ parameters: LiveParameters, dt: Double) {
+        let wanted = parameters.choice("setting", "plaza")
+        if wanted != setting {
+            setting = wanted
+            build(parameters)
+        }
         if arrivalLeft > 0 {
             arrivalLeft -= dt
             if arrivalLeft <= 0 { arrivalExtra = 0 }
@@ -93,7 +120,7 @@ final class CrowdsContent: EnvironmentContent {
     }
 
     private func settings(_ parameters: LiveParameters) -> CrowdSettings {
-        var s = Self.crowdSettings(parameters, half: crowd.halfSize, maxPeople: crowd.maxPeople)
+        var s = Self.crowdSettings(parameters, crowd: crowd)
         s.count = min(crowd.maxPeople, s.count + arrivalExtra)
         return s
     }

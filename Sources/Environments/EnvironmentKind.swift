@@ -21,7 +21,8 @@ public enum EnvironmentKind: String, CaseIterable, Sendable {
         case .crowds:
             return Dictionary(uniqueKeysWithValues: [
                 number("density_per_m2", 0...2, "people/m2"), number("closest_approach_m", 0.3...10, "m"),
-                number("gaze_share", 0...1, "fraction"), number("walking_speed_mps", 0.3...2.5, "m/s")])
+                number("gaze_share", 0...1, "fraction"), number("walking_speed_mps", 0.3...2.5, "m/s"),
+                choice("setting", ["plaza", "platform"])])
         case .openSpaces:
             return Dictionary(uniqueKeysWithValues: [
                 number("exit_distance_m", 5...500, "m"), number("openness", 0...1, "fraction"),
@@ -44,7 +45,7 @@ public enum EnvironmentKind: String, CaseIterable, Sendable {
     public var colorNames: [String] {
         switch self {
         case .heights: return ["ground", "road", "sidewalk", "park", "tower", "floor", "railing", "glass_rim"]
-        case .crowds: return ["paving", "paving_alt", "buildings", "planter"]
+        case .crowds: return ["paving", "paving_alt", "buildings", "planter", "platform", "safety_line", "track_bed", "canopy"]
         case .openSpaces: return ["field", "paving", "buildings", "shelter"]
         case .safeRoom: return ["walls", "floor", "ceiling", "chair", "rug", "lamp"]
         }

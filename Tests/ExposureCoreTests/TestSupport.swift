@@ -7,7 +7,8 @@ let testVocabulary: EnvironmentVocabulary = {
     func c(_ name: String, _ o: [String]) -> (String, ParameterSpec) { (name, ParameterSpec(name: name, kind: .choice(o))) }
     let t: [String: [(String, ParameterSpec)]] = [
         "heights": [n("height_m", 1...200), c("railing", ["full", "low", "none"]), c("floor", ["solid", "grating", "glass"]), n("wind_mps", 0...20)],
-        "crowds": [n("density_per_m2", 0...2), n("closest_approach_m", 0.3...10), n("gaze_share", 0...1), n("walking_speed_mps", 0.3...2.5)],
+        "crowds": [n("density_per_m2", 0...2), n("closest_approach_m", 0.3...10), n("gaze_share", 0...1), n("walking_speed_mps", 0.3...2.5),
+                   c("setting", ["plaza", "platform"])],
         "open_spaces": [n("exit_distance_m", 5...500), n("openness", 0...1), n("people_count", 0...60), n("time_alone_s", 0...900)],
         "safe_room": [n("light_level", 0.2...1)],
     ]
