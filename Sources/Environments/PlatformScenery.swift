@@ -11,7 +11,7 @@ enum PlatformScenery {
         var a = SceneAssembler()
         let deck = settings.color("platform", Vec3(0.52, 0.51, 0.48))
         let line = settings.color("safety_line", Vec3(0.95, 0.78, 0.05))
-        let bed = settings.color("track_bed", Vec3(0.27, 0.24, 0.21))
+        let bed = settings.color("track_bed", Vec3(0.20, 0.18, 0.16))
         let canopy = settings.color("canopy", Vec3(0.30, 0.33, 0.36))
         let buildings = settings.color("buildings", Vec3(0.6, 0.55, 0.48))
         let L = area.halfLength, y0 = area.trackBedY
@@ -31,7 +31,7 @@ enum PlatformScenery {
         a.add(.box, at: Vec3(0, y0 + 0.06, area.trackZ), size: Vec3(trackLength, 0.12, bedWidth), bed)
         var x = -trackLength / 2
         while x < trackLength / 2 {
-            a.add(.box, at: Vec3(x, y0 + 0.15, area.trackZ), size: Vec3(0.26, 0.08, 2.6), Vec3(0.36, 0.30, 0.24))
+            a.add(.box, at: Vec3(x, y0 + 0.15, area.trackZ), size: Vec3(0.26, 0.08, 2.6), Vec3(0.30, 0.25, 0.20))
             x += 0.65
         }
         for side in [Float(-1), 1] {
@@ -48,9 +48,9 @@ enum PlatformScenery {
         }
         var s = -trackLength / 2
         while s < trackLength / 2 {
-            let width = rng.float(10, 18), h = rng.float(8, 26)
+            let width = rng.float(10, 18), h = rng.float(6, 20)
             let c = buildings * rng.float(0.75, 1.15)
-            let p = Vec3(s + width / 2, y0 + h / 2, wallZ - rng.float(14, 30))
+            let p = Vec3(s + width / 2, y0 + h / 2, wallZ - rng.float(35, 60))
             a.add(.box, at: p, size: Vec3(width - 0.5, h, 12), c)
             var y = y0 + 3
             while y < y0 + h - 1 { a.add(.box, at: Vec3(p.x, y, p.z), size: Vec3(width - 0.4, 1.0, 12.1), c * 0.5); y += 3.2 }

@@ -166,6 +166,23 @@ final class PlatformTests: XCTestCase {
         XCTAssertLessThan(closest, 3.2, "came right up to the patient")
     }
 
+    func testRenderPreviewTakesSettingPlatformAndRejectsUnknownSettings() throws {
+        let catalog = try Fixtures.catalog()
+        let (name, value) = try EnvironmentPreview.parseOverride("setting=platform", catalog: catalog, environment: "crowds")
+        XCTAssertEqual(name, "setting")
+        XCTAssertEqual(value, .choice("platform"))
+        let (scene, head) = try EnvironmentPreview.scene(catalog: catalog, environment: "crowds", intensity: 70, overrides: [name: value])
+        XCTAssertTrue(hasSafetyLine(scene))
+        XCTAssertEqual(head.position.y, 1.65, accuracy: 0.01)
+        let (plaza, _) = try EnvironmentPreview.scene(catalog: catalog, environment: "crowds", intensity: 70)
+        XCTAssertFalse(hasSafetyLine(plaza), "the plaza stays the default")
+        let tunnel = try EnvironmentPreview.parseOverride("setting=tunnel", catalog: catalog, environment: "crowds")
+        XCTAssertThrowsError(try EnvironmentPreview.scene(catalog: catalog, environment: "crowds", intensity: 70,
+                                                          overrides: [tunnel.0: tunnel.1])) { error in
+            XCTAssertTrue("\(error)".contains("setting"), "\(error)")
+        }
+    }
+
     func hasSafetyLine(_ scene: Scene) -> Bool {
         let yellow = Vec4(0.95, 0.78, 0.05, 1)
         return scene.batches.contains { $0.shape == .quad && $0.instances.contains { $0.color == yellow } }
