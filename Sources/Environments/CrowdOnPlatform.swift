@@ -30,7 +30,7 @@ extension CrowdSimulation {
     /// when the patient's personal space closes the platform.
     func platformGoal(from p: SIMD2<Float>, _ area: PlatformArea) -> SIMD2<Float> {
         let z = rng.float(minZ(area), maxZ(area))
-        if patientBlocksPlatform(area) {
+        if platformClosed {
             let side: Float = p.x < 0 ? -1 : 1
             let near = min(halfSize - 1, keepOutNow + 1)
             return SIMD2(side * rng.float(near, halfSize), z)
@@ -45,13 +45,13 @@ extension CrowdSimulation {
     func steerOnPlatform(_ me: inout Walker, _ desired: inout SIMD2<Float>, _ area: PlatformArea) {
         let p = me.position
         let speed = length(desired)
-        if !me.leaving && patientBlocksPlatform(area) && me.goal.x * p.x < 0 {
+        if !me.leaving && platformClosed && me.goal.x * p.x < 0 {
             me.goal = platformGoal(from: p, area)
             let toGoal = me.goal - p
             desired = toGoal / max(0.001, length(toGoal)) * speed
         }
         let ahead = me.goal.x - p.x
-        if abs(p.x) < keepOutNow + 2.5 && ahead * p.x < 0 && !patientBlocksPlatform(area) {
+        if abs(p.x) < keepOutNow + 2.5 && ahead * p.x < 0 && !platformClosed {
             let lane = passingLane(towardPlusX: ahead > 0, area)
             desired.y = max(-speed, min(speed, (lane - p.y) * 3))
             // Reach the lane before stepping up beside the patient.

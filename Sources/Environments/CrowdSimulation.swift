@@ -67,7 +67,11 @@ public final class CrowdSimulation {
     /// Set on a station platform: people walk along it within its limits (see PlatformArea).
     public let platform: PlatformArea?
     /// The patient's personal space as of the last step (platform goals depend on it).
-    var keepOutNow: Float = 0
+    var keepOutNow: Float = 0 {
+        didSet { if let platform, keepOutNow != oldValue { platformClosed = patientBlocksPlatform(platform) } }
+    }
+    /// Whether the patient's personal space closes the platform (worked out once per change).
+    var platformClosed = false
 
     public init(halfSize: Float, maxPeople: Int, seed: UInt64) {
         self.halfSize = halfSize
@@ -85,7 +89,9 @@ public final class CrowdSimulation {
         self.maxPeople = maxPeople
         self.platform = platform
         self.rng = SeededRandom.derived(seed, 0xC0)
-        self.grid = SpatialGrid(halfSize: halfSize + 3, cell: max(1.0, (2 * halfSize + 6) / 128))
+        // A strip over the platform's width only (people never leave it across).
+        self.grid = SpatialGrid(halfX: platform.halfLength + 1, halfZ: (platform.backZ - platform.edgeZ) / 2 + 1,
+                                centreZ: (platform.backZ + platform.edgeZ) / 2, cell: 1)
         walkers.reserveCapacity(maxPeople)
     }
 
@@ -116,7 +122,7 @@ public final class CrowdSimulation {
         if walkers.isEmpty { return }
         grid.rebuild(walkers)
         steer(settings, dt: dt)
-        for _ in 0..<2 { separate(settings) }
+        for pass in 0..<2 { separate(settings, final: pass == 1) }
         finish(settings, dt: dt)
     }
 
@@ -250,7 +256,7 @@ public final class CrowdSimulation {
                 var force = (desired - me.velocity) * 2.0
                 // Neighbours: exponential push within reach, stronger from people ahead.
                 let (cx, cz) = grid.cell(p)
-                for gz in max(0, cz - 1)...min(grid.side - 1, cz + 1) {
+                for gz in max(0, cz - 1)...min(grid.rows - 1, cz + 1) {
                     for gx in max(0, cx - 1)...min(grid.side - 1, cx + 1) {
                         let c = gz * grid.side + gx
                         var k = Int(grid.start[c])
@@ -281,13 +287,13 @@ public final class CrowdSimulation {
     }
 
     /// Position correction: pushes overlapping pairs apart and everyone out of the patient's space.
-    private func separate(_ settings: CrowdSettings) {
+    private func separate(_ settings: CrowdSettings, final: Bool) {
         let minDist = 2 * radius
         let keepOut = settings.closestApproach
         walkers.withUnsafeMutableBufferPointer { w in
             for i in 0..<w.count {
                 let (cx, cz) = grid.cell(w[i].position)
-                for gz in max(0, cz - 1)...min(grid.side - 1, cz + 1) {
+                for gz in max(0, cz - 1)...min(grid.rows - 1, cz + 1) {
                     for gx in max(0, cx - 1)...min(grid.side - 1, cx + 1) {
                         let c = gz * grid.side + gx
                         var k = Int(grid.start[c])
@@ -307,6 +313,8 @@ public final class CrowdSimulation {
                 }
             }
             if let platform {
+                // The platform's limits once, after the last pass: that is what the frame shows.
+                guard final else { return }
                 for i in 0..<w.count { w[i].position = confine(w[i].position, keepOut: keepOut, platform) }
                 return
             }

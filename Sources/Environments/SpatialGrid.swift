@@ -3,27 +3,36 @@
 @inline(__always) func length(_ v: SIMD2<Float>) -> Float { (v.x * v.x + v.y * v.y).squareRoot() }
 
 /// Uniform grid over the area, rebuilt each step with a counting sort (no per-step allocation).
+/// `side` cells along x (the row stride), `rows` along z: a long platform needs only a strip.
 final class SpatialGrid {
     let side: Int
+    let rows: Int
     let cell: Float
     let origin: Float
+    let originZ: Float
     var start: [Int32]
     var order: [Int32] = []
     private var cellOf: [Int32] = []
     private var fill: [Int32]
 
-    init(halfSize: Float, cell: Float) {
+    convenience init(halfSize: Float, cell: Float) {
+        self.init(halfX: halfSize, halfZ: halfSize, cell: cell)
+    }
+
+    init(halfX: Float, halfZ: Float, centreZ: Float = 0, cell: Float) {
         self.cell = cell
-        self.origin = -halfSize
-        self.side = max(1, Int((2 * halfSize / cell).rounded(.up)))
-        self.start = Array(repeating: 0, count: side * side + 1)
+        self.origin = -halfX
+        self.originZ = centreZ - halfZ
+        self.side = max(1, Int((2 * halfX / cell).rounded(.up)))
+        self.rows = max(1, Int((2 * halfZ / cell).rounded(.up)))
+        self.start = Array(repeating: 0, count: side * rows + 1)
         self.fill = start
     }
 
     @inline(__always)
     func cell(_ p: SIMD2<Float>) -> (Int, Int) {
-        let x = Int(((p.x - origin) / cell).rounded(.down)), z = Int(((p.y - origin) / cell).rounded(.down))
-        return (min(side - 1, max(0, x)), min(side - 1, max(0, z)))
+        let x = Int(((p.x - origin) / cell).rounded(.down)), z = Int(((p.y - originZ) / cell).rounded(.down))
+        return (min(side - 1, max(0, x)), min(rows - 1, max(0, z)))
     }
 
     func rebuild(_ walkers: [Walker]) {
