@@ -18,6 +18,8 @@ final class CrowdsContent: EnvironmentContent {
     private var arrivalExtra = 0
     private var arrivalLeft: Double = 0
     static let arrivalGroup = 25, arrivalSeconds = 60.0
+    /// `train_arrives` on the platform: the train running in, standing or pulling away.
+    private(set) var train: TrainPass?
 
     init(_ definition: EnvironmentDefinition, seed: UInt64, initial: LiveParameters) {
         settings = definition.scene
@@ -110,7 +112,12 @@ final class CrowdsContent: EnvironmentContent {
         let wanted = parameters.choice("setting", "plaza")
         if wanted != setting {
             setting = wanted
+            train = nil
             build(parameters)
+        }
+        if var t = train {
+            t.advance(dt)
+            train = t.isOver ? nil : t
         }
         if arrivalLeft > 0 {
             arrivalLeft -= dt
@@ -131,6 +138,11 @@ final class CrowdsContent: EnvironmentContent {
             arrivalExtra = Self.arrivalGroup
             arrivalLeft = Self.arrivalSeconds
             return true
+        case "train_arrives":
+            // Only a platform has a track; one train at a time.
+            guard crowd.platform != nil, train == nil else { return false }
+            train = TrainPass()
+            return true
         case "person_approaches":
             crowd.sendVisitor(settings(parameters))
             return true
@@ -146,6 +158,10 @@ final class CrowdsContent: EnvironmentContent {
         scene.lighting = .daylight
         scene.fog = Fog(color: Sky.clearDay.horizon, density: 0.004)
         scene.emitters = CrowdSound.emitters(crowd.walkers, nearest: &nearest, murmurID: 1)
+        if let train, let area = crowd.platform {
+            train.draw(area, body: settings.color("train", Vec3(0.70, 0.12, 0.10)), into: &a)
+            scene.emitters.append(train.emitter(area, id: 3))
+        }
     }
 }
 

@@ -36,7 +36,7 @@ public enum EnvironmentKind: String, CaseIterable, Sendable {
     public var events: [String] {
         switch self {
         case .heights: return ["wind_gust"]
-        case .crowds: return ["crowd_arrives", "person_approaches"]
+        case .crowds: return ["crowd_arrives", "person_approaches", "train_arrives"]
         case .openSpaces, .safeRoom: return []
         }
     }
@@ -45,7 +45,7 @@ public enum EnvironmentKind: String, CaseIterable, Sendable {
     public var colorNames: [String] {
         switch self {
         case .heights: return ["ground", "road", "sidewalk", "park", "tower", "floor", "railing", "glass_rim"]
-        case .crowds: return ["paving", "paving_alt", "buildings", "planter", "platform", "safety_line", "track_bed", "canopy"]
+        case .crowds: return ["paving", "paving_alt", "buildings", "planter", "platform", "safety_line", "track_bed", "canopy", "train"]
         case .openSpaces: return ["field", "paving", "buildings", "shelter"]
         case .safeRoom: return ["walls", "floor", "ceiling", "chair", "rug", "lamp"]
         }

@@ -58,7 +58,7 @@ final class EventTests: XCTestCase {
         XCTAssertFalse(world.fire(event: "crowd_arrives"))
         _ = world.update(target: EnvironmentTarget(environment: "heights", intensity: 30, safeRoom: true), dt: 0.1)
         XCTAssertFalse(world.fire(event: "wind_gust"), "not while the patient is in the safe room")
-        XCTAssertEqual(catalog.events(of: "crowds"), ["crowd_arrives", "person_approaches"])
+        XCTAssertEqual(catalog.events(of: "crowds"), ["crowd_arrives", "person_approaches", "train_arrives"])
         XCTAssertEqual(catalog.events(of: "volcano"), [])
     }
 }
