@@ -2,7 +2,9 @@
 // and leave at the edges as the wanted number changes, steer with a social-force model (a pull
 // toward their goal, pushes from neighbours found through a spatial hash grid, a strong push away
 // from the patient), then overlaps are resolved by position correction so bodies never
-// interpenetrate and nobody comes closer to the patient than the closest approach.
+// interpenetrate and nobody comes closer to the patient than the closest approach. On a station
+// platform (init(platform:)) the area is the platform's walkway instead, with its own limits
+// (CrowdOnPlatform.swift).
 import SceneModel
 import Foundation
 
