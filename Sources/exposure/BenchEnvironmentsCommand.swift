@@ -14,7 +14,7 @@ struct BenchEnvironments: ParsableCommand {
     @Option(help: "Environments directory (default: the bundled Environments/).") var environments: String?
 
     struct Timing: Codable { var median_ms: Double; var p99_ms: Double; var instances: Int; var people: Int? }
-    struct CrowdStep: Codable { var agents: Int; var median_us_per_agent: Double; var p99_us_per_agent: Double }
+    struct CrowdStep: Codable { var setting: String; var agents: Int; var median_us_per_agent: Double; var p99_us_per_agent: Double }
     struct Report: Codable {
         var frame_update_ms: [String: Timing]
         var crowd_step: [CrowdStep]
@@ -29,9 +29,13 @@ struct BenchEnvironments: ParsableCommand {
         var report = Report(frame_update_ms: [:], crowd_step: [], build: Self.buildKind,
                             targets: "scene update < 2 ms per frame; crowd step <= 1.8 us per agent")
         let dt = 1.0 / 72
-        for name in catalog.names {
+        // Every environment at intensity 100, and the crowds' station platform as well as its plaza.
+        var cases = catalog.names.map { ($0, EnvironmentTarget(environment: $0, intensity: 100)) }
+        if catalog.names.contains("crowds") {
+            cases.append(("crowds/platform", EnvironmentTarget(environment: "crowds", intensity: 100, overrides: ["setting": .choice("platform")])))
+        }
+        for (name, target) in cases {
             let world = EnvironmentWorld(catalog: catalog)
-            let target = EnvironmentTarget(environment: name, intensity: 100)
             for _ in 0..<144 { _ = world.update(target: target, dt: dt) }
             var samples: [Double] = []
             var instances = 0
@@ -47,22 +51,28 @@ struct BenchEnvironments: ParsableCommand {
         for agents in [300, 1000] {
             // One person per square metre outside a 1 m personal space.
             let half = Float((Double(agents) + .pi).squareRoot() / 2)
-            let crowd = CrowdSimulation(halfSize: half, maxPeople: agents, seed: 1)
-            let settings = CrowdSettings(count: agents, closestApproach: 1, gazeShare: 0.5, walkingSpeed: 1.3)
-            crowd.fill(settings)
-            for _ in 0..<72 { crowd.step(settings, dt: dt) }
-            var samples: [Double] = []
-            for _ in 0..<frames {
-                let start = Self.cpuNow()
-                crowd.step(settings, dt: dt)
-                samples.append((Self.cpuNow() - start) * 1_000_000 / Double(max(1, crowd.presentCount)))
-            }
-            report.crowd_step.append(CrowdStep(agents: crowd.presentCount, median_us_per_agent: Self.percentile(samples, 0.5),
-                                               p99_us_per_agent: Self.percentile(samples, 0.99)))
+            report.crowd_step.append(stepCost(CrowdSimulation(halfSize: half, maxPeople: agents, seed: 1), agents: agents, setting: "plaza", dt: dt))
         }
+        // The platform's walkway holds about 270 people at one per square metre.
+        report.crowd_step.append(stepCost(CrowdSimulation(platform: PlatformArea(), maxPeople: 300, seed: 1), agents: 300, setting: "platform", dt: dt))
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+
+    /// CPU microseconds per present agent of one crowd step, after the crowd has settled.
+    func stepCost(_ crowd: CrowdSimulation, agents: Int, setting: String, dt: Double) -> CrowdStep {
+        let settings = CrowdSettings(count: agents, closestApproach: 1, gazeShare: 0.5, walkingSpeed: 1.3)
+        crowd.fill(settings)
+        for _ in 0..<72 { crowd.step(settings, dt: dt) }
+        var samples: [Double] = []
+        for _ in 0..<frames {
+            let start = Self.cpuNow()
+            crowd.step(settings, dt: dt)
+            samples.append((Self.cpuNow() - start) * 1_000_000 / Double(max(1, crowd.presentCount)))
+        }
+        return CrowdStep(setting: setting, agents: crowd.presentCount, median_us_per_agent: Self.percentile(samples, 0.5),
+                         p99_us_per_agent: Self.percentile(samples, 0.99))
     }
 
     static var buildKind: String {

@@ -16,14 +16,15 @@ final class BenchTests: XCTestCase {
             .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
         let object = try json(try CLI.run(["bench", "environments", "--frames", "2"]))
         let perFrame = try XCTUnwrap(object["frame_update_ms"] as? [String: [String: Any]])
-        XCTAssertEqual(Set(perFrame.keys), Set(definitions))
+        XCTAssertEqual(Set(perFrame.keys), Set(definitions + ["crowds/platform"]), "every definition, and the crowds' platform")
         for (name, timing) in perFrame {
             XCTAssertGreaterThan(number(timing["median_ms"]) ?? 0, 0, name)
             XCTAssertGreaterThan(timing["instances"] as? Int ?? 0, 0, name)
         }
         let crowd = try XCTUnwrap(object["crowd_step"] as? [[String: Any]])
-        XCTAssertEqual(crowd.count, 2)
+        XCTAssertEqual(crowd.compactMap { $0["setting"] as? String }, ["plaza", "plaza", "platform"])
         XCTAssertTrue(crowd.allSatisfy { (number($0["median_us_per_agent"]) ?? 0) > 0 })
+        XCTAssertGreaterThan(crowd.last?["agents"] as? Int ?? 0, 200, "the platform bench fills the platform")
     }
 
     func testBenchRenderPrintsTheDocumentedJSON() throws {
