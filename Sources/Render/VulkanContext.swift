@@ -109,8 +109,22 @@ public final class VulkanContext {
         }
         guard let (physical, family) = chosen else { vkDestroyInstance(instance, nil); throw VulkanError.noSuitableDevice("none found") }
 
+        let device: VkDevice
+        do {
+            device = try VulkanContext.createDevice(physical, family: family, extensions: VulkanContext.deviceExtensions)
+        } catch {
+            vkDestroyInstance(instance, nil)
+            throw error
+        }
+        try self.init(instance: instance, physicalDevice: physical, device: device, queueFamilyIndex: family,
+                      queueIndex: 0, owns: true, validation: validation, log: log, instanceAPIVersion: req.apiVersion)
+    }
+
+    /// A logical device with one queue of `family` and the given device extensions: ours, the
+    /// desktop window's, and what tests hand over in place of an OpenXR runtime.
+    public static func createDevice(_ physical: VkPhysicalDevice, family: UInt32, extensions: [String]) throws -> VkDevice {
         var priority: Float = 1
-        var createdDevice: VkDevice?
+        var created: VkDevice?
         let result: VkResult = withUnsafePointer(to: &priority) { prio in
             var queueInfo = VkDeviceQueueCreateInfo()
             queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO
@@ -118,23 +132,21 @@ public final class VulkanContext {
             queueInfo.queueCount = 1
             queueInfo.pQueuePriorities = prio
             return withUnsafePointer(to: &queueInfo) { q in
-                withCStringArray(VulkanContext.deviceExtensions) { exts in
+                withCStringArray(extensions) { exts in
                     var info = VkDeviceCreateInfo()
                     info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
                     info.queueCreateInfoCount = 1
                     info.pQueueCreateInfos = q
-                    info.enabledExtensionCount = UInt32(VulkanContext.deviceExtensions.count)
+                    info.enabledExtensionCount = UInt32(extensions.count)
                     info.ppEnabledExtensionNames = exts
-                    return vkCreateDevice(physical, &info, nil, &createdDevice)
+                    return vkCreateDevice(physical, &info, nil, &created)
                 }
             }
         }
-        guard result.rawValue >= 0, let device = createdDevice else {
-            vkDestroyInstance(instance, nil)
+        guard result.rawValue >= 0, let device = created else {
             throw VulkanError.call(name: "vkCreateDevice", result: vkResultName(result))
         }
-        try self.init(instance: instance, physicalDevice: physical, device: device, queueFamilyIndex: family,
-                      queueIndex: 0, owns: true, validation: validation, log: log, instanceAPIVersion: req.apiVersion)
+        return device
     }
 
     /// Borrows an instance and device created by someone else (OpenXR's xrCreateVulkanInstanceKHR /

@@ -1,6 +1,7 @@
-// Which ratings the protocol has asked for and not yet received. The engine names a prompt on one
-// tick only; the headset keeps asking until an answer is recorded (from the headset, the console
-// or a script) or the session ends, so a patient alone in an automated session sees every request.
+// Which ratings the protocol (or the therapist) has asked for and not yet received. The engine names
+// a prompt on one tick only; the session keeps asking until an answer is recorded (from the
+// headset, the console or a script) or the session ends, so a patient alone in an automated session
+// sees every request in the headset and the therapist sees it on the console.
 import ExposureCore
 
 struct PendingRatings: Equatable {
@@ -36,6 +37,12 @@ struct PendingRatings: Equatable {
 
     /// A therapist's "ask for SUDS now" (the console's request, not an engine prompt).
     mutating func therapistAskedSUDS() { suds = true }
+
+    /// Everything still asked, first asked first (see `asking`).
+    var all: [Prompt] {
+        [(expectancyBefore, Prompt.expectancyBefore), (suds, .suds), (expectancyAfter, .expectancyAfter), (fms, .fms)]
+            .filter { $0.0 }.map { $0.1 }
+    }
 
     /// What the headset asks for first: the prediction before a trial (it must come before the
     /// exposure it predicts), then SUDS (it steers the exposure), the judgement after a trial, FMS.

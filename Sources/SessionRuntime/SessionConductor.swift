@@ -56,7 +56,9 @@ public final class SessionConductor {
     private var previousMoment: FrameMoment?
     /// Origins of this frame's rating inputs, in the order the engine judges them.
     private var ratingOrigins: [String] = []
-    private var therapistAskedSUDS = false
+    /// Ratings asked for and not yet given: the headset's prompt panel and the console's
+    /// "Asked now" both read it, so they agree and neither misses a one-tick engine prompt.
+    private(set) var pendingRatings = PendingRatings()
     static let ratingInputs: Set<String> = ["suds", "fms", "expectancy_before", "expectancy_after", "heart_rate_baseline"]
     private var currentStep: Int?
     /// The therapist's latest message for the headset and when it arrived; XRBridge shows it
@@ -104,6 +106,7 @@ public final class SessionConductor {
 
         let out = engine.tick(at: t)
         lastOutput = out
+        pendingRatings.observe(out)
         if out.state.step != currentStep { currentStep = out.state.step; stepStart = t }
         for e in out.events {
             note(e, moment: m, sources: sources)
@@ -210,7 +213,6 @@ public final class SessionConductor {
         switch e.kind {
         case .ratingRecorded(.suds, let v):
             snapshot.sudsHistory.append(.init(time: e.time, value: v))
-            therapistAskedSUDS = false
         case .ratingRecorded(.fms, let v): snapshot.fmsHistory.append(.init(time: e.time, value: v))
         case .intensityChanged(_, let to): snapshot.intensityHistory.append(.init(time: e.time, value: to))
         case .safeRoomEntered:
@@ -241,7 +243,7 @@ public final class SessionConductor {
             payload["text"] = text; payload["reading_seconds"] = message.readingSeconds
             snapshot.patientMessage = text
         }
-        if kind == "suds_requested" { therapistAskedSUDS = true }
+        if kind == "suds_requested" { pendingRatings.therapistAskedSUDS() }
         _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs, kind: kind,
                                            actor: .therapist, reason: kind == "suds_requested" ? "therapist asked for a SUDS rating" : "message shown to the patient",
                                            payloadJSON: RecordedEvent.payload(payload)))
@@ -258,9 +260,7 @@ public final class SessionConductor {
         snapshot.stepTitle = out.state.step.flatMap { $0 < engine.plan.steps.count ? engine.plan.steps[$0].title : nil }
         snapshot.intensity = engine.intensity
         snapshot.showing = world.showing ?? ""
-        snapshot.prompts = out.prompts.map(\.rawValue)
-        // A therapist's "ask for SUDS" stays on the console until an answer arrives.
-        if therapistAskedSUDS, !snapshot.prompts.contains("suds") { snapshot.prompts.append("suds") }
+        snapshot.prompts = pendingRatings.all.map(\.rawValue)
         snapshot.ended = out.state.isEnded
         // The console shows the message only while the patient can still see it.
         if let message = patientMessage, !message.isShowing(at: t) || out.state.isEnded { snapshot.patientMessage = nil }

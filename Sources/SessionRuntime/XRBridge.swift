@@ -25,7 +25,7 @@ public final class XRBridge: FrameDelegate {
     public var fmsSliderStart = 0
     /// The frame loop starts the slider where the panel shows it (FrameDelegate).
     public var ratingSliderStart: Int? { (sliderRating ?? pending.asking) == .fms ? fmsSliderStart : sliderStart }
-    private var pending = PendingRatings()
+    private var pending: PendingRatings { session.conductor.pendingRatings }
     /// The rating the moving slider gives, fixed when the patient first moves it so the release
     /// sends what the panel showed even if the request changed meanwhile.
     private var sliderRating: HeadsetRating?
@@ -65,11 +65,6 @@ public final class XRBridge: FrameDelegate {
         let headset = input.compactMap { Self.sessionInput($0, rating: givenRating) }
         if f.sudsSlider == nil { sliderRating = nil }
         var scene = session.conductor.frame(moment, headset: headset)
-        if let out = session.conductor.lastOutput { pending.observe(out) }
-        // The therapist's "ask for SUDS now" is not an engine prompt; the conductor's snapshot keeps it until answered.
-        if !pending.suds, !session.conductor.isEnded, session.conductor.board.latest.prompts.contains("suds") {
-            pending.therapistAskedSUDS()
-        }
         panelShown = nil
         if let rating = sliderRating ?? pending.asking {
             let look = RatingPanel.Look(rating: rating, slider: f.sudsSlider ?? (rating == .fms ? fmsSliderStart : sliderStart), asking: pending.asking != nil,

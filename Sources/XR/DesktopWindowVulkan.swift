@@ -55,7 +55,8 @@ final class DesktopWindowDevice {
         }
         do {
             (physicalDevice, queueFamilyIndex) = try DesktopWindowDevice.choosePresentingDevice(instance: instance, surface: surface)
-            device = try DesktopWindowDevice.createDevice(physicalDevice, family: queueFamilyIndex)
+            device = try VulkanContext.createDevice(physicalDevice, family: queueFamilyIndex,
+                                                    extensions: VulkanContext.deviceExtensions + DesktopWindowDevice.deviceExtensions)
         } catch {
             vkDestroySurfaceKHR(instance, surface, nil)
             vkDestroyInstance(instance, nil)
@@ -105,33 +106,5 @@ final class DesktopWindowDevice {
             }
         }
         throw DesktopWindowError.unsupported("no Vulkan device among \(count) can draw and present to an X11 window")
-    }
-
-    private static func createDevice(_ physical: VkPhysicalDevice, family: UInt32) throws -> VkDevice {
-        var priority: Float = 1
-        var created: VkDevice?
-        let result: VkResult = withUnsafePointer(to: &priority) { prio in
-            var queueInfo = VkDeviceQueueCreateInfo()
-            queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO
-            queueInfo.queueFamilyIndex = family
-            queueInfo.queueCount = 1
-            queueInfo.pQueuePriorities = prio
-            let extensions = VulkanContext.deviceExtensions + deviceExtensions
-            return withUnsafePointer(to: &queueInfo) { q in
-                withCStrings(extensions) { exts in
-                    var info = VkDeviceCreateInfo()
-                    info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
-                    info.queueCreateInfoCount = 1
-                    info.pQueueCreateInfos = q
-                    info.enabledExtensionCount = UInt32(extensions.count)
-                    info.ppEnabledExtensionNames = exts.baseAddress
-                    return vkCreateDevice(physical, &info, nil, &created)
-                }
-            }
-        }
-        guard result == VK_SUCCESS, let device = created else {
-            throw DesktopWindowError.vulkan(call: "vkCreateDevice", result: vkResultName(result))
-        }
-        return device
     }
 }

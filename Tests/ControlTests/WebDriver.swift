@@ -116,7 +116,7 @@ final class WebDriver {
     private func terminateDriver() {
         // chromedriver inherits the test process's blocked signals, so SIGTERM may never
         // arrive: ask it to shut down (it closes its browsers), then make sure with SIGKILL.
-        _ = try? Self.runSync("/usr/bin/curl", ["-s", "-m", "5", base + "/shutdown"])
+        _ = try? Self.run("/usr/bin/curl", ["-s", "-m", "5", base + "/shutdown"])
         for _ in 0..<20 where process.isRunning { usleep(100_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -131,7 +131,7 @@ final class WebDriver {
             let data = try JSONSerialization.data(withJSONObject: body)
             arguments += ["-H", "Content-Type: application/json", "--data-binary", String(decoding: data, as: UTF8.self)]
         }
-        let data = try await Self.run("/usr/bin/curl", arguments)
+        let data = try Self.run("/usr/bin/curl", arguments)
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Failure.request(path, "reply is not a JSON object")
         }
@@ -141,20 +141,8 @@ final class WebDriver {
         return object
     }
 
-    private static func runSync(_ tool: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) async throws -> Data {
+    /// Runs `tool` to the end and returns its standard output (curl: one WebDriver request).
+    private static func run(_ tool: String, _ arguments: [String]) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: tool) else { throw Failure.missing(tool) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)

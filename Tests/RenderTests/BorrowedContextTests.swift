@@ -30,23 +30,7 @@ final class BorrowedContextTests: XCTestCase {
         let ownedInstance = try XCTUnwrap(instance)
         defer { vkDestroyInstance(ownedInstance, nil) }
         let (physical, family) = try XCTUnwrap(try VulkanContext.choosePhysicalDevice(ownedInstance))
-        var priority: Float = 1
-        var device: VkDevice?
-        try withUnsafePointer(to: &priority) { prio in
-            var queueInfo = VkDeviceQueueCreateInfo()
-            queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO
-            queueInfo.queueFamilyIndex = family
-            queueInfo.queueCount = 1
-            queueInfo.pQueuePriorities = prio
-            try withUnsafePointer(to: &queueInfo) { q in
-                var info = VkDeviceCreateInfo()
-                info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
-                info.queueCreateInfoCount = 1
-                info.pQueueCreateInfos = q
-                try vkCheck("vkCreateDevice", vkCreateDevice(physical, &info, nil, &device))
-            }
-        }
-        let ownedDevice = try XCTUnwrap(device)
+        let ownedDevice = try VulkanContext.createDevice(physical, family: family, extensions: [])
         defer { vkDestroyDevice(ownedDevice, nil) }
 
         var messages: [String] = []
@@ -96,23 +80,7 @@ final class BorrowedContextTests: XCTestCase {
         defer { vkDestroyInstance(ownedInstance, nil) }
         // No device is needed to see the refusal: it happens before any device call that matters.
         let (physical, family) = try XCTUnwrap(try VulkanContext.choosePhysicalDevice(ownedInstance))
-        var priority: Float = 1
-        var device: VkDevice?
-        try withUnsafePointer(to: &priority) { prio in
-            var queueInfo = VkDeviceQueueCreateInfo()
-            queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO
-            queueInfo.queueFamilyIndex = family
-            queueInfo.queueCount = 1
-            queueInfo.pQueuePriorities = prio
-            try withUnsafePointer(to: &queueInfo) { q in
-                var dinfo = VkDeviceCreateInfo()
-                dinfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
-                dinfo.queueCreateInfoCount = 1
-                dinfo.pQueueCreateInfos = q
-                try vkCheck("vkCreateDevice", vkCreateDevice(physical, &dinfo, nil, &device))
-            }
-        }
-        let ownedDevice = try XCTUnwrap(device)
+        let ownedDevice = try VulkanContext.createDevice(physical, family: family, extensions: [])
         defer { vkDestroyDevice(ownedDevice, nil) }
         XCTAssertThrowsError(try VulkanContext(borrowingInstance: ownedInstance, physicalDevice: physical, device: ownedDevice,
                                                queueFamilyIndex: family, queueIndex: 0, validation: true)) { error in

@@ -111,6 +111,9 @@ final class ConsoleRatingTests: XCTestCase {
         }
         let asked = bridge.latestTelemetry().prompts
         XCTAssertTrue(asked.contains("fms"), "no FMS prompt after \(i) frames: \(asked)")
+        // The engine names a prompt on one tick; the console keeps showing it until it is answered.
+        for _ in 0..<36 { _ = session.conductor.frame(FrameDriver.moment(i)); i += 1 }
+        XCTAssertTrue(bridge.latestTelemetry().prompts.contains("fms"), "the FMS prompt vanished unanswered")
         let outcome = await bridge.submit(.enterRating(.fms(2)), from: Sender(role: .therapist, connectionId: 1, displayName: "therapist-1"))
         guard case .accepted = outcome else { return XCTFail("\(outcome)") }
         for _ in 0..<3 { _ = session.conductor.frame(FrameDriver.moment(i)); i += 1 }

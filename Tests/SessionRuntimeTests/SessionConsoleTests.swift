@@ -52,18 +52,12 @@ final class SessionConsoleTests: XCTestCase {
         XCTAssertEqual(forbidden.code, .forbidden)
 
         // The therapist pauses: acked, then telemetry shows the pause applied (observers see it too).
-        let pause = try await therapist.sendCommand(kind: "pause")
-        let pauseReply = try await therapist.reply(to: pause)
-        let pauseSeq = try XCTUnwrap(Self.ackSequence(pauseReply), "\(pauseReply)")
-        let paused = try await therapist.telemetry { $0.lastAppliedCommandSeq >= pauseSeq }
+        let (pauseSeq, paused) = try await therapist.appliedCommand(kind: "pause")
         XCTAssertEqual(paused.state, .paused)
         let seenByObserver = try await observer.telemetry { $0.lastAppliedCommandSeq >= pauseSeq }
         XCTAssertEqual(seenByObserver.state, .paused)
 
-        let resume = try await therapist.sendCommand(kind: "resume")
-        let resumeReply = try await therapist.reply(to: resume)
-        let resumeSeq = try XCTUnwrap(Self.ackSequence(resumeReply), "\(resumeReply)")
-        let resumed = try await therapist.telemetry { $0.lastAppliedCommandSeq >= resumeSeq }
+        let (_, resumed) = try await therapist.appliedCommand(kind: "resume")
         XCTAssertEqual(resumed.state, .running)
 
         // The patient opts out with the headset gesture; raising the level is refused for safety.
@@ -223,5 +217,16 @@ final class SessionConsoleTests: XCTestCase {
     static func ackSequence(_ message: ServerMessage) -> UInt64? {
         if case .ack(_, let sequence) = message { return sequence }
         return nil
+    }
+}
+
+extension ControlClient {
+    /// Sends a command that must be accepted, and waits for the telemetry that shows it applied.
+    func appliedCommand(kind: String, fields: [String: Any] = [:],
+                        file: StaticString = #filePath, line: UInt = #line) async throws -> (sequence: UInt64, telemetry: Telemetry) {
+        let id = try await sendCommand(kind: kind, fields: fields)
+        let reply = try await self.reply(to: id)
+        let sequence = try XCTUnwrap(SessionConsoleTests.ackSequence(reply), "\(kind) was not accepted: \(reply)", file: file, line: line)
+        return (sequence, try await telemetry { $0.lastAppliedCommandSeq >= sequence })
     }
 }
