@@ -51,6 +51,11 @@ public final class ExposureEngine {
     }
 
     public var currentStepIndex: Int? { state.step }
+    /// The patient opted out and has not yet agreed to carry on: the headset asks for consent.
+    public var isAwaitingConsent: Bool {
+        if case .safeRoom(_, .optOut) = state { return !consentAfterOptOut }
+        return false
+    }
     public var currentStep: ProtocolStep? { state.step.map { plan.steps[$0] } }
 
     /// What the environment should show now.
