@@ -2,7 +2,7 @@
 // out of it each tick (target, events with who and why, prompts, state).
 
 /// Who caused a change. Every event names one.
-public enum Actor: String, Equatable, Sendable {
+public enum Actor: String, Equatable, Hashable, Sendable {
     case patient, therapist
     /// A progression rule or timed event written in the protocol.
     case protocolRule = "protocol"
@@ -15,25 +15,33 @@ public enum Actor: String, Equatable, Sendable {
 public enum TherapistCommand: Equatable, Sendable {
     /// Rises larger than the protocol's `max_intensity_change` need `confirm: true`.
     case setIntensity(Double, confirm: Bool = false)
-    case setParameter(String, ParameterValue)
+    /// A rise measured through the environment's curve counts against the same limit.
+    case setParameter(String, ParameterValue, confirm: Bool = false)
     case nextStep(confirm: Bool = false)
     case previousStep
+    /// Index 0-based.
+    case goToStep(Int, confirm: Bool = false)
     case fireEvent(String)
     case pause, resume, end
+    /// The patient said aloud that they are ready to go on after an opt-out; the therapist records it.
+    case recordVerbalConsent
 }
 
 extension TherapistCommand {
     /// Plain words for timelines and rejection events.
     public var name: String {
+        func confirmed(_ c: Bool) -> String { c ? " (confirmed)" : "" }
         switch self {
-        case .setIntensity(let v, let confirm): return "set intensity \(v.isFinite ? FieldReader.format(v) : "\(v)")\(confirm ? " (confirmed)" : "")"
-        case .setParameter(let n, let v): return "set \(n.prefix(40)) \(v.description.prefix(40))"
-        case .nextStep(let confirm): return "next step\(confirm ? " (confirmed)" : "")"
+        case .setIntensity(let v, let confirm): return "set intensity \(v.isFinite ? FieldReader.format(v) : "\(v)")\(confirmed(confirm))"
+        case .setParameter(let n, let v, let confirm): return "set \(n.prefix(40)) \(v.description.prefix(40))\(confirmed(confirm))"
+        case .nextStep(let confirm): return "next step\(confirmed(confirm))"
         case .previousStep: return "previous step"
+        case .goToStep(let i, let confirm): return "go to step \(i + 1)\(confirmed(confirm))"
         case .fireEvent(let e): return "fire event \(e.prefix(40))"
         case .pause: return "pause"
         case .resume: return "resume"
         case .end: return "end"
+        case .recordVerbalConsent: return "record the patient's spoken consent"
         }
     }
 }
@@ -61,33 +69,79 @@ public enum EngineInput: Equatable, Sendable {
     case therapistLink(connected: Bool)
     /// Whether the renderer keeps its frame rate; dropped frames make people sick in VR.
     case frameRate(healthy: Bool)
+    /// The process is being stopped (Ctrl-C, SIGTERM): the session ends as aborted.
+    case abort(reason: String)
 }
 
-public enum Prompt: String, Equatable, Sendable {
+public enum Prompt: String, Equatable, Hashable, Sendable {
     case suds, fms
     case expectancyBefore = "expectancy_before"
     case expectancyAfter = "expectancy_after"
 }
 
-public enum SafeRoomCause: String, Equatable, Sendable {
+public enum SafeRoomCause: String, Equatable, Hashable, Sendable {
     case optOut = "opt_out"
     case linkLost = "link_lost"
 }
 
-public enum EndReason: String, Equatable, Sendable, CustomStringConvertible {
+/// How a session ended: distinct outcomes for the record, the report, the console and the exit status.
+public enum EndReason: String, Equatable, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// The protocol's last step was done.
     case completed
-    case therapist
+    /// The therapist ended it (the record keeps the step reached).
+    case therapist = "ended_by_therapist"
+    /// The session time limit came first.
     case timeLimit = "time_limit"
+    /// The patient opted out and the session ended without them going back.
+    case patientStopped = "patient_stopped"
+    /// It ended while a safety rule held it (paused for cybersickness or frame rate, safe room after link loss).
+    case safetyStop = "safety_stop"
+    /// The process was stopped (Ctrl-C, SIGTERM).
+    case aborted
     public var description: String {
         switch self {
         case .completed: return "the last step was completed"
         case .therapist: return "the therapist ended the session"
         case .timeLimit: return "the session time limit was reached"
+        case .patientStopped: return "the patient opted out and did not go back"
+        case .safetyStop: return "it ended while a safety rule held the session"
+        case .aborted: return "the runtime was stopped"
         }
     }
 }
 
-public enum EngineState: Equatable, Sendable, CustomStringConvertible {
+/// The rule behind a refusal, by name: the console shows it and the record keeps it.
+public enum SafetyRule: String, Equatable, Hashable, Sendable, CaseIterable {
+    /// Nothing happens before the start or after the end.
+    case sessionNotLive = "session_not_live"
+    /// While paused or in the safe room nothing raises the stimulus.
+    case notRunning = "not_running"
+    /// Back from an opt-out only with the patient's consent.
+    case consentNeeded = "consent_needed"
+    /// Back from a link-loss safe room only with the console connected.
+    case linkDown = "link_down"
+    /// Rises beyond `max_intensity_change` within the window need `confirm`.
+    case escalationLimit = "escalation_limit"
+    /// No resume or rise while the latest FMS is over `fms_stop`.
+    case cybersickness
+    /// No resume or rise while the frame rate is poor.
+    case frameRate = "frame_rate"
+    /// The value or name is not valid for this protocol or environment.
+    case invalid
+    /// More commands than the engine takes in a second.
+    case flood
+    /// The command makes no sense in this state (already at the last step, nothing to resume...).
+    case notApplicable = "not_applicable"
+}
+
+/// What became of one input: applied with what changed, or rejected with the rule that refused it.
+public enum Decision: Equatable, Sendable {
+    case applied(changes: [String])
+    case rejected(SafetyRule, why: String)
+    public var isApplied: Bool { if case .applied = self { return true }; return false }
+}
+
+public enum EngineState: Equatable, Hashable, Sendable, CustomStringConvertible {
     case notStarted
     case running(step: Int)
     case paused(step: Int, by: Actor)
@@ -101,6 +155,7 @@ public enum EngineState: Equatable, Sendable, CustomStringConvertible {
         }
     }
     public var isRunning: Bool { if case .running = self { return true }; return false }
+    public var isEnded: Bool { if case .ended = self { return true }; return false }
     public var description: String {
         switch self {
         case .notStarted: return "not started"
@@ -132,8 +187,8 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
         case paused, resumed, safeRoomEntered, consentGiven
         case ended(EndReason)
         case ratingRecorded(RatingKind, Double)
-        /// An input that was refused; the text names it.
-        case rejected(String)
+        /// An input that was refused; the text names it, the rule says why.
+        case rejected(String, rule: SafetyRule = .notApplicable)
         /// Moving up was held back (link lost, poor frame rate).
         case escalationHeld
         case linkChanged(connected: Bool)
@@ -155,6 +210,8 @@ public struct EngineEvent: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(FieldReader.format(time)) \(actor.rawValue) \(kind): \(reason)" }
+    /// The rule that refused an input, for a `rejected` event.
+    public var rejectionRule: SafetyRule? { if case .rejected(_, let rule) = kind { return rule }; return nil }
 }
 
 public struct EngineOutput: Equatable, Sendable {

@@ -24,7 +24,12 @@ public struct ParameterSpec: Equatable, Sendable {
     public var kind: Kind
     /// Physical unit for numbers ("m", "people/m2", "m/s", "fraction", "s").
     public var unit: String?
-    public init(name: String, kind: Kind, unit: String? = nil) { self.name = name; self.kind = kind; self.unit = unit }
+    /// How the environment maps intensity to this parameter; the safety rules measure a change's
+    /// escalation through it. nil: the parameter does not follow intensity.
+    public var curve: IntensityCurve?
+    public init(name: String, kind: Kind, unit: String? = nil, curve: IntensityCurve? = nil) {
+        self.name = name; self.kind = kind; self.unit = unit; self.curve = curve
+    }
 
     /// nil when `value` fits, else a message saying what does.
     public func problem(with value: ParameterValue) -> String? {

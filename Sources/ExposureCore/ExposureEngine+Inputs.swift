@@ -1,134 +1,184 @@
-// How each input changes the session. Anything refused becomes a `rejected` event saying why;
-// no input is ever silently dropped or stored when it is not a valid value.
+// How each input changes the session. Every change is first described to the safety gate
+// (SafetyGate.swift) and happens only with its admission; anything refused becomes a `rejected`
+// event naming the rule, and `handle` returns the decision so the console can tell the therapist.
 
 extension ExposureEngine {
-    public func handle(_ input: EngineInput, at time: Double) {
+    /// Applies one input and says what became of it.
+    @discardableResult
+    public func handle(_ input: EngineInput, at time: Double) -> Decision {
         let t = accept(time, what: "input")
+        let before = pending.count
+        var refusal: Refusal?
         switch input {
-        case .start: start(at: t)
-        case .suds(let v): rate(.suds, v, in: 0...100, at: t)
-        case .fms(let v): rate(.fms, v, in: 0...20, at: t)
-        case .expectancy(let v, let moment): rate(moment == .before ? .expectancyBefore : .expectancyAfter, v, in: 0...100, at: t)
-        case .heartRate(let bpm): heartRateSample(bpm, at: t)
-        case .heartRateBaseline(let bpm): rate(.heartRateBaseline, bpm, in: 30...200, at: t)
-        case .therapist(let command): therapist(command, at: t)
-        case .patient(let action): patient(action, at: t)
+        case .start: refusal = start(at: t)
+        case .suds(let v): refusal = rate(.suds, v, in: 0...100, at: t)
+        case .fms(let v): refusal = rate(.fms, v, in: 0...20, at: t)
+        case .expectancy(let v, let moment): refusal = rate(moment == .before ? .expectancyBefore : .expectancyAfter, v, in: 0...100, at: t)
+        case .heartRate(let bpm): refusal = heartRateSample(bpm, at: t)
+        case .heartRateBaseline(let bpm): refusal = rate(.heartRateBaseline, bpm, in: 30...200, at: t)
+        case .therapist(let command): refusal = therapist(command, at: t)
+        case .patient(let action): refusal = patient(action, at: t)
         case .therapistLink(let connected): link(connected, at: t)
         case .frameRate(let healthy): frameRate(healthy, at: t)
+        case .abort(let why):
+            if isLive { end(.aborted, by: .system, at: t, why: why) } else { refusal = Refusal(.sessionNotLive, "no session is running (\(state))") }
+        }
+        if let refusal { return .rejected(refusal.rule, why: refusal.why) }
+        let changes = pending[before...].compactMap { e -> String? in
+            if case .rejected = e.kind { return nil }
+            return ExposureEngine.words(e.kind)
+        }
+        return .applied(changes: changes)
+    }
+
+    /// A change in a few words, for the therapist's confirmation.
+    static func words(_ kind: EngineEvent.Kind) -> String {
+        switch kind {
+        case .sessionStarted: return "session started"
+        case .stepChanged(let from, let to): return "step \(from.map { "\($0 + 1)" } ?? "-") -> \(to + 1)"
+        case .intensityChanged(let from, let to): return "level \(FieldReader.format(from)) -> \(FieldReader.format(to))"
+        case .parameterChanged(let name, let from, let to): return "\(name) \(from?.description ?? "curve") -> \(to?.description ?? "curve")"
+        case .environmentEvent(let name): return "event \(name)"
+        case .paused: return "paused"
+        case .resumed: return "resumed"
+        case .safeRoomEntered: return "safe room"
+        case .consentGiven: return "consent recorded"
+        case .ended(let r): return "ended: \(r.rawValue)"
+        case .ratingRecorded(let k, let v): return "\(k.rawValue) \(FieldReader.format(v))"
+        case .rejected(let what, _): return "rejected \(what)"
+        case .escalationHeld: return "moving up held"
+        case .linkChanged(let c): return c ? "console connected" : "console lost"
+        case .frameRateChanged(let h): return h ? "frame rate recovered" : "frame rate poor"
+        case .clockJump(let s): return "clock jump \(FieldReader.format(s)) s"
         }
     }
 
-    func start(at t: Double) {
+    /// Records a refusal as an event (with its rule) and hands it back.
+    func refuse(_ t: Double, _ actor: Actor, _ what: String, _ refusal: Refusal) -> Refusal {
+        emit(t, actor, .rejected(what, rule: refusal.rule), refusal.why)
+        return refusal
+    }
+
+    func start(at t: Double) -> Refusal? {
         guard case .notStarted = state else {
-            emit(t, .system, .rejected("start"), "the session has already started"); return
+            return refuse(t, .system, "start", Refusal(.notApplicable, "the session has already started"))
         }
         guard !plan.steps.isEmpty else {
-            emit(t, .system, .rejected("start"), "protocol `\(plan.id)` has no steps"); return
+            return refuse(t, .system, "start", Refusal(.invalid, "protocol `\(plan.id)` has no steps"))
         }
-        sessionStart = t
-        lastTick = t
+        memory.sessionStart = t
+        memory.lastTick = t
         emit(t, .system, .sessionStarted, "protocol `\(plan.id)` version \(plan.version), \(plan.steps.count) steps")
-        enterStep(0, by: .protocolRule, at: t, why: "session started")
+        guard case .success(let pass) = admit(ProposedChange(actor: .protocolRule, kind: .start)) else { return nil }
+        enterStep(0, by: .protocolRule, at: t, why: "session started", pass)
+        return nil
     }
 
-    var isLive: Bool {
-        switch state {
-        case .notStarted, .ended: return false
-        default: return true
-        }
-    }
-
-    func rate(_ kind: RatingKind, _ value: Double, in range: ClosedRange<Double>, at t: Double) {
+    func rate(_ kind: RatingKind, _ value: Double, in range: ClosedRange<Double>, at t: Double) -> Refusal? {
         guard value.isFinite, range.contains(value) else {
-            emit(t, .system, .rejected(kind.rawValue),
-                 "\(kind.rawValue) rating \(value) is not a number in \(FieldReader.format(range.lowerBound))...\(FieldReader.format(range.upperBound)); not recorded")
-            return
+            return refuse(t, .system, kind.rawValue, Refusal(.invalid,
+                "\(kind.rawValue) rating \(value) is not a number in \(FieldReader.format(range.lowerBound))...\(FieldReader.format(range.upperBound)); not recorded"))
         }
-        guard isLive || kind == .heartRateBaseline else {
-            emit(t, .system, .rejected(kind.rawValue), "no session is running; \(kind.rawValue) rating not recorded"); return
+        guard isLive || (kind == .heartRateBaseline && state == .notStarted) else {
+            return refuse(t, .system, kind.rawValue, Refusal(.sessionNotLive, "no session is running; \(kind.rawValue) rating not recorded"))
         }
         let actor: Actor = kind == .heartRateBaseline ? .system : .patient
         emit(t, actor, .ratingRecorded(kind, value), kind == .heartRateBaseline ? "resting heart rate given at the start" : "rated by the patient")
         switch kind {
         case .suds:
-            guard state.isRunning else { return }
-            progress.recordSUDS(value)
-            if value >= plan.safety.sudsCeiling { newSUDSAtCeiling = value }
+            guard state.isRunning else { return nil }
+            memory.progress.recordSUDS(value)
+            if value >= plan.safety.sudsCeiling { memory.newSUDSAtCeiling = value }
         case .fms:
-            latestFMS = value
-            if value > plan.safety.fmsStop, state.isRunning { newFMSOverStop = value }
-        case .expectancyBefore: if state.isRunning { progress.expectancyBefore = value }
-        case .expectancyAfter: if state.isRunning { progress.expectancyAfter = value }
-        case .heartRateBaseline: heartRateBaseline = value
+            memory.latestFMS = value
+            if value > plan.safety.fmsStop, state.isRunning { memory.newFMSOverStop = value }
+        case .expectancyBefore: if state.isRunning { memory.progress.expectancyBefore = value }
+        case .expectancyAfter: if state.isRunning { memory.progress.expectancyAfter = value }
+        case .heartRateBaseline: memory.heartRateBaseline = value
         case .heartRate: break
         }
+        return nil
     }
 
-    func heartRateSample(_ bpm: Double, at t: Double) {
+    func heartRateSample(_ bpm: Double, at t: Double) -> Refusal? {
         guard bpm.isFinite, (25...250).contains(bpm) else {
-            emit(t, .system, .rejected("heart_rate"), "heart-rate sample \(bpm) is not a plausible bpm (25...250); ignored")
-            return
+            return refuse(t, .system, "heart_rate", Refusal(.invalid, "heart-rate sample \(bpm) is not a plausible bpm (25...250); ignored"))
         }
-        heartRate = bpm
-        if heartRateBaseline == nil, isLive {
-            if baselineSamples.first == nil { baselineSamples.first = t }
-            baselineSamples.sum += bpm
-            baselineSamples.count += 1
+        guard !state.isEnded else { return nil }
+        memory.heartRate = bpm
+        if memory.heartRateBaseline == nil, isLive {
+            if memory.baseline.first == nil { memory.baseline.first = t }
+            memory.baseline.sum += bpm
+            memory.baseline.count += 1
         }
+        return nil
     }
 
+    /// Link and frame-rate signals are current values; after the end nothing more happens.
     func link(_ connected: Bool, at t: Double) {
+        guard !state.isEnded else { return }
         if connected {
-            guard linkLostSince != nil else { return }
-            linkLostSince = nil
+            guard memory.linkLostSince != nil else { return }
+            memory.linkLostSince = nil
             emit(t, .system, .linkChanged(connected: true), "the therapist's console is connected again")
         } else {
-            guard linkLostSince == nil else { return }
-            linkLostSince = t
+            guard memory.linkLostSince == nil else { return }
+            memory.linkLostSince = t
             emit(t, .system, .linkChanged(connected: false),
                  "the therapist's console is unreachable; no moving up, safe room after \(FieldReader.format(plan.safety.linkLossTimeout)) s")
         }
     }
 
     func frameRate(_ healthy: Bool, at t: Double) {
+        guard !state.isEnded else { return }
         if healthy {
-            guard poorFrameRateSince != nil else { return }
-            poorFrameRateSince = nil
+            guard memory.poorFrameRateSince != nil else { return }
+            memory.poorFrameRateSince = nil
             emit(t, .system, .frameRateChanged(healthy: true), "the frame rate has recovered")
         } else {
-            guard poorFrameRateSince == nil else { return }
-            poorFrameRateSince = t
+            guard memory.poorFrameRateSince == nil else { return }
+            memory.poorFrameRateSince = t
             emit(t, .system, .frameRateChanged(healthy: false), "the frame rate is too low; no moving up")
         }
     }
 
     // MARK: patient
 
-    func patient(_ action: PatientAction, at t: Double) {
+    func patient(_ action: PatientAction, at t: Double) -> Refusal? {
+        let what = action.rawValue
+        let cannot = Refusal(.notApplicable, "cannot \(what.replacingOccurrences(of: "_", with: " ")) while \(state)")
+        guard isLive else { return refuse(t, .patient, what, Refusal(.sessionNotLive, "no session is running (\(state))")) }
         switch (action, state) {
-        case (.optOut, .running(let s)), (.optOut, .paused(let s, _)):
-            state = .safeRoom(step: s, cause: .optOut)
-            consentAfterOptOut = false
+        case (.optOut, .running(let s)), (.optOut, .paused(let s, _)), (.optOut, .safeRoom(let s, .linkLost)):
+            guard case .success = admit(ProposedChange(actor: .patient, kind: .calmer)) else { return nil }
+            memory.state = .safeRoom(step: s, cause: .optOut)
+            memory.consentAfterOptOut = false
+            memory.optOutFrom = s
+            memory.returnCeiling = nil
             emit(t, .patient, .safeRoomEntered, "the patient asked to stop")
-        case (.optOut, .safeRoom(let s, let cause)):
-            if cause != .optOut { state = .safeRoom(step: s, cause: .optOut) }
-            consentAfterOptOut = false
-            emit(t, .patient, .rejected("opt_out"), "already in the safe room; the patient's consent is needed to resume")
+            return nil
+        case (.optOut, .safeRoom(_, .optOut)):
+            memory.consentAfterOptOut = false
+            return refuse(t, .patient, what, Refusal(.notApplicable, "already in the safe room; the patient's consent is needed to resume"))
         case (.pause, .running(let s)):
-            state = .paused(step: s, by: .patient)
+            guard case .success = admit(ProposedChange(actor: .patient, kind: .calmer)) else { return nil }
+            memory.state = .paused(step: s, by: .patient)
             emit(t, .patient, .paused, "the patient asked for a pause")
-        case (.resume, .paused(let s, .patient)):
-            if let why = resumeBlocked() { return emit(t, .patient, .rejected("resume"), why) }
-            resume(step: s, by: .patient, at: t, why: "the patient is ready to carry on")
-        case (.resume, .safeRoom(let s, .optOut)), (.consentToResume, .safeRoom(let s, .optOut)):
-            consentAfterOptOut = true
-            emit(t, .patient, .consentGiven, "the patient agrees to carry on")
-            guard action == .resume else { return }
-            if let why = resumeBlocked() { return emit(t, .patient, .rejected("resume"), why) }
-            resumeAfterOptOut(step: s, by: .patient, at: t)
+            return nil
+        case (.resume, .paused(_, .patient)):
+            return resume(by: .patient, at: t, why: "the patient is ready to carry on")
+        case (.resume, .safeRoom(_, .optOut)), (.consentToResume, .safeRoom(_, .optOut)):
+            recordConsent(by: .patient, at: t, why: "the patient agrees to carry on")
+            guard action == .resume else { return nil }
+            return resume(by: .patient, at: t, why: "resumed after the patient's opt-out, with consent")
         default:
-            emit(t, .patient, .rejected(action.rawValue), "cannot \(action.rawValue.replacingOccurrences(of: "_", with: " ")) while \(state)")
+            return refuse(t, .patient, what, cannot)
         }
+    }
+
+    func recordConsent(by actor: Actor, at t: Double, why: String) {
+        memory.consentAfterOptOut = true
+        emit(t, actor, .consentGiven, why)
     }
 
     // MARK: therapist
@@ -142,115 +192,127 @@ extension ExposureEngine {
         }
     }
 
-    func therapist(_ command: TherapistCommand, at t: Double) {
-        if t - commandWindow.start >= 1 { commandWindow = (t, 0, 0) }
-        if !isProtective(command) { commandWindow.count += 1 }
-        if commandWindow.count > ExposureEngine.commandsPerSecond && !isProtective(command) {
-            commandWindow.dropped += 1
-            if commandWindow.dropped == 1 {
-                emit(t, .therapist, .rejected(command.name),
-                     "more than \(ExposureEngine.commandsPerSecond) commands in one second; the rest of this second's commands are dropped")
-            }
-            return
+    func therapist(_ command: TherapistCommand, at t: Double) -> Refusal? {
+        let what = command.name
+        let reject = { (rule: SafetyRule, why: String) -> Refusal? in self.refuse(t, .therapist, what, Refusal(rule, why)) }
+        guard isLive else { return reject(.sessionNotLive, "no session is running (\(state))") }
+        if t - memory.commandWindow.start >= 1 { memory.commandWindow = CommandWindow(start: t) }
+        if !isProtective(command) { memory.commandWindow.count += 1 }
+        if memory.commandWindow.count > ExposureEngine.commandsPerSecond && !isProtective(command) {
+            memory.commandWindow.dropped += 1
+            let why = "more than \(ExposureEngine.commandsPerSecond) commands in one second; the rest of this second's commands are dropped"
+            if memory.commandWindow.dropped == 1 { return reject(.flood, why) }
+            return Refusal(.flood, why)
         }
-        let refuse = { (why: String) in self.emit(t, .therapist, .rejected(command.name), why) }
-        guard isLive else { return refuse("no session is running (\(state))") }
         switch command {
         case .setIntensity(let value, let confirm):
-            guard value.isFinite else { return refuse("intensity \(value) is not a number") }
+            guard value.isFinite else { return reject(.invalid, "intensity \(value) is not a number") }
             let lo = plan.session.minIntensity, hi = plan.session.maxIntensity
             guard (lo...hi).contains(value) else {
-                return refuse("intensity \(FieldReader.format(value)) is outside this protocol's bounds \(FieldReader.format(lo))...\(FieldReader.format(hi))")
+                return reject(.invalid, "intensity \(FieldReader.format(value)) is outside this protocol's bounds \(FieldReader.format(lo))...\(FieldReader.format(hi))")
             }
-            if value > intensity {
-                if let why = escalationBlocked(rise: value - intensity, confirm: confirm, at: t) { return refuse(why) }
-                therapistRises.append((t, value - intensity))
+            let change = proposal(to: StimulusModel.World(intensity: value, overrides: overrides), by: .therapist, confirm: confirm)
+            return changeStimulus(change, at: t, what: what) { pass in
+                if !state.isRunning { memory.returnCeiling = min(memory.returnCeiling ?? value, value) }
+                setIntensity(value, by: .therapist, at: t, why: "set by the therapist", pass)
             }
-            setIntensity(value, by: .therapist, at: t, why: "set by the therapist")
-        case .setParameter(let name, let value):
-            guard state.isRunning else { return refuse("change parameters after resuming; the session is \(state)") }
+        case .setParameter(let name, let value, let confirm):
             if let specs = parameterSpecs {
-                guard let spec = specs[name] else { return refuse("`\(name)` is not a parameter of \(plan.environment)") }
-                if let problem = spec.problem(with: value) { return refuse("\(name): \(problem)") }
+                guard let spec = specs[name] else { return reject(.invalid, "`\(name.prefix(40))` is not a parameter of \(plan.environment)") }
+                if let problem = spec.problem(with: value) { return reject(.invalid, "\(name): \(problem)") }
             }
-            if case .number(let v) = value, !v.isFinite { return refuse("\(name) value is not a number") }
-            emit(t, .therapist, .parameterChanged(name: name, from: overrides[name], to: value), "set by the therapist")
-            overrides[name] = value
+            if case .number(let v) = value, !v.isFinite { return reject(.invalid, "\(name.prefix(40)) value is not a number") }
+            var world = currentWorld
+            world.overrides[name] = value
+            var change = proposal(to: world, by: .therapist, confirm: confirm)
+            let old = stimulus.value(name, intensity: intensity, overrides: overrides)
+            change.unmeasured = old != value && (old.flatMap { stimulus.level(of: name, $0) } == nil || stimulus.level(of: name, value) == nil)
+            return changeStimulus(change, at: t, what: what) { pass in
+                setParameter(name, value, by: .therapist, at: t, why: "set by the therapist", pass)
+            }
         case .nextStep(let confirm):
-            guard let s = state.step else { return }
-            guard s + 1 < plan.steps.count else { return refuse("already at the last step; end the session instead") }
-            let rise = (plan.steps[s + 1].intensity ?? intensity) - intensity
-            if let why = escalationBlocked(rise: max(0, rise), confirm: confirm, at: t) { return refuse(why) }
-            if rise > 0 { therapistRises.append((t, rise)) }
-            enterStep(s + 1, by: .therapist, at: t, why: "the therapist moved on")
+            guard let s = state.step else { return nil }
+            guard s + 1 < plan.steps.count else { return reject(.notApplicable, "already at the last step; end the session instead") }
+            return goToStep(s + 1, confirm: confirm, at: t, what: what, why: "the therapist moved on")
         case .previousStep:
-            guard let s = state.step else { return }
-            guard s > 0 else { return refuse("already at the first step") }
-            guard case .running = state else { return refuse("resume first; the session is \(state)") }
-            enterStep(s - 1, by: .therapist, at: t, why: "the therapist stepped back")
+            guard let s = state.step else { return nil }
+            guard s > 0 else { return reject(.notApplicable, "already at the first step") }
+            return goToStep(s - 1, confirm: false, at: t, what: what, why: "the therapist stepped back")
+        case .goToStep(let index, let confirm):
+            guard plan.steps.indices.contains(index) else { return reject(.invalid, "this protocol has steps 1...\(plan.steps.count)") }
+            guard index != state.step else { return reject(.notApplicable, "already at step \(index + 1)") }
+            return goToStep(index, confirm: confirm, at: t, what: what, why: "the therapist chose step \(index + 1)")
         case .fireEvent(let name):
-            guard state.isRunning else { return refuse("events are not fired while \(state)") }
-            guard ProtocolParser.isIdentifier(name) else { return refuse("event name `\(name.prefix(40))` is not a valid name") }
-            emit(t, .therapist, .environmentEvent(name), "fired by the therapist")
+            guard ProtocolParser.isIdentifier(name) else { return reject(.invalid, "event name `\(name.prefix(40))` is not a valid name") }
+            var change = ProposedChange(actor: .therapist, kind: .stimulus)
+            change.firesEvent = true
+            return changeStimulus(change, at: t, what: what) { pass in
+                fireEvent(name, by: .therapist, at: t, why: "fired by the therapist", pass)
+            }
         case .pause:
-            guard case .running(let s) = state else { return refuse("cannot pause while \(state)") }
-            state = .paused(step: s, by: .therapist)
+            guard case .running(let s) = state else { return reject(.notApplicable, "cannot pause while \(state)") }
+            guard case .success = admit(ProposedChange(actor: .therapist, kind: .calmer)) else { return nil }
+            memory.state = .paused(step: s, by: .therapist)
             emit(t, .therapist, .paused, "paused by the therapist")
+            return nil
         case .resume:
             switch state {
-            case .paused(let s, _):
-                if let why = resumeBlocked() { return refuse(why) }
-                resume(step: s, by: .therapist, at: t, why: "the therapist resumed")
-            case .safeRoom(let s, .optOut):
-                guard consentAfterOptOut else { return refuse("the patient opted out; the patient must consent before resuming") }
-                if let why = resumeBlocked() { return refuse(why) }
-                resumeAfterOptOut(step: s, by: .therapist, at: t)
-            case .safeRoom(let s, .linkLost):
-                guard linkLostSince == nil else { return refuse("the console link is still down") }
-                if let why = resumeBlocked() { return refuse(why) }
-                resume(step: s, by: .therapist, at: t, why: "the therapist is back and resumed")
-            default:
-                refuse("nothing to resume while \(state)")
+            case .paused, .safeRoom: return resume(by: .therapist, at: t, why: "the therapist resumed")
+            default: return reject(.notApplicable, "nothing to resume while \(state)")
             }
+        case .recordVerbalConsent:
+            guard case .safeRoom(_, .optOut) = state else { return reject(.notApplicable, "the patient has not opted out; no consent to record") }
+            recordConsent(by: .therapist, at: t, why: "the patient said they are ready to go on (recorded by the therapist)")
+            return nil
         case .end:
             end(.therapist, by: .therapist, at: t, why: "ended by the therapist")
+            return nil
         }
     }
 
-    /// Why a rise is refused, or nil. Rises add up over the escalation window, so a flood of small
-    /// steps cannot do what one large step may not. Moving up is never allowed outside `running`.
-    func escalationBlocked(rise: Double, confirm: Bool, at t: Double) -> String? {
-        guard rise > 0 else { return nil }
-        guard state.isRunning else { return "cannot raise intensity while \(state)" }
-        therapistRises.removeAll { t - $0.time >= plan.safety.escalationWindow }
-        let recent = therapistRises.reduce(0) { $0 + $1.amount }
-        let limit = plan.safety.maxIntensityChange
-        if !confirm && recent + rise > limit {
-            return "a rise of \(FieldReader.format(rise))\(recent > 0 ? " after \(FieldReader.format(recent)) in the last \(FieldReader.format(plan.safety.escalationWindow)) s" : "") is more than the protocol's limit of \(FieldReader.format(limit)); send it again with confirm"
+    /// A step change by the therapist: judged on the stimulus of the step it leads to.
+    func goToStep(_ index: Int, confirm: Bool, at t: Double, what: String, why: String) -> Refusal? {
+        let change = stepChange(to: index, by: .therapist, confirm: confirm)
+        return changeStimulus(change, at: t, what: what) { pass in
+            enterStep(index, by: .therapist, at: t, why: why, pass)
+            if !state.isRunning { memory.returnCeiling = min(memory.returnCeiling ?? intensity, intensity) }
         }
-        return nil
     }
 
-    /// Cybersickness signals that make any resume wait, whoever paused.
-    func resumeBlocked() -> String? {
-        if let fms = latestFMS, fms > plan.safety.fmsStop {
-            return "the last FMS rating \(FieldReader.format(fms)) is over \(FieldReader.format(plan.safety.fmsStop)); ask for FMS again before resuming"
+    /// Asks the gate; on admission counts a therapist rise against the window and applies.
+    func changeStimulus(_ change: ProposedChange, at t: Double, what: String, apply: (Admission) -> Void) -> Refusal? {
+        switch admit(change) {
+        case .failure(let refusal): return refuse(t, change.actor, what, refusal)
+        case .success(let pass):
+            if change.actor == .therapist, change.rise > 0 {
+                memory.therapistRises.removeAll { t - $0.time >= plan.safety.escalationWindow }
+                memory.therapistRises.append(TimedRise(time: t, amount: change.rise))
+            }
+            apply(pass)
+            return nil
         }
-        if poorFrameRateSince != nil { return "the frame rate is still too low to resume safely" }
-        return nil
     }
 
-    func resume(step: Int, by actor: Actor, at t: Double, why: String) {
-        state = .running(step: step)
-        emit(t, actor, .resumed, why)
-        nextSUDSPrompt = t
-    }
-
-    /// After an opt-out the session comes back one step lower: the patient left at the old level.
-    func resumeAfterOptOut(step: Int, by actor: Actor, at t: Double) {
-        state = .running(step: step)
-        emit(t, actor, .resumed, "resumed after the patient's opt-out, with consent")
-        consentAfterOptOut = false
-        stepDown(by: .safety, at: t, why: "coming back after an opt-out")
+    /// Back into exposure. After an opt-out the patient returns at least one step lower than
+    /// where they left, and not above a lower level the therapist chose meanwhile.
+    func resume(by actor: Actor, at t: Double, why: String) -> Refusal? {
+        let fromOptOut: Bool
+        if case .safeRoom(_, .optOut) = state { fromOptOut = true } else { fromOptOut = false }
+        switch admit(ProposedChange(actor: actor, kind: .resume)) {
+        case .failure(let refusal): return refuse(t, actor, actor == .patient ? "resume" : TherapistCommand.resume.name, refusal)
+        case .success(let pass):
+            resume(by: actor, at: t, why: why, pass)
+            guard fromOptOut else { return nil }
+            memory.consentAfterOptOut = false
+            if let left = memory.optOutFrom, let now = state.step, now >= left {
+                stepDown(by: .safety, at: t, why: "coming back after an opt-out", pass)
+            }
+            if let ceiling = memory.returnCeiling, intensity > ceiling {
+                setIntensity(ceiling, by: .safety, at: t, why: "coming back at the level the therapist set while the patient was away", pass)
+            }
+            memory.optOutFrom = nil
+            memory.returnCeiling = nil
+            return nil
+        }
     }
 }

@@ -6,35 +6,25 @@ public final class ExposureEngine {
     public let plan: ExposureProtocol
     /// Parameter specs of the protocol's environment, for checking therapist `setParameter` commands.
     public let parameterSpecs: [String: ParameterSpec]?
-    public internal(set) var state: EngineState = .notStarted
-    public internal(set) var intensity: Double
-    public internal(set) var overrides: [String: ParameterValue] = [:]
-    public internal(set) var progress = StepProgress()
-    public internal(set) var heartRateBaseline: Double?
-
+    /// Measures changes through the environment's curves (escalation is judged on the stimulus).
+    public let stimulus: StimulusModel
     let supervisor: SafetySupervisor
-    /// Latest time seen (ticks and inputs); never goes backwards.
-    var now: Double?
-    var lastTick: Double?
-    var sessionStart = 0.0
+    /// Everything that decides what the engine does next, as one value: a copy of the engine
+    /// behaves exactly like the original (the exhaustive safety check relies on it).
+    public internal(set) var memory = EngineMemory()
+
+    public var state: EngineState { memory.state }
+    public var intensity: Double { memory.intensity }
+    public var overrides: [String: ParameterValue] { memory.overrides }
+    public var progress: StepProgress { memory.progress }
+    public var heartRateBaseline: Double? { memory.heartRateBaseline }
+    /// The last step the session was at (kept after it ended, for the outcome).
+    public var lastStep: Int? { memory.lastStep }
+    /// The latest FMS rating, for the console and the resume rule.
+    public var latestFMS: Double? { memory.latestFMS }
+    /// Events and prompts since the last tick (not part of the memory: they are output).
     var pending: [EngineEvent] = []
     var prompts: [Prompt] = []
-    var firedEvents: Set<Int> = []
-    var nextSUDSPrompt: Double?
-    var nextFMSPrompt: Double?
-    var askedExpectancyAfter = false
-    var newSUDSAtCeiling: Double?
-    var newFMSOverStop: Double?
-    var latestFMS: Double?
-    var heartRate: Double?
-    var baselineSamples: (sum: Double, count: Int, first: Double?) = (0, 0, nil)
-    var lastHeartRateStepDown: Double?
-    var linkLostSince: Double?
-    var poorFrameRateSince: Double?
-    var consentAfterOptOut = false
-    var escalationHeldReported = false
-    var therapistRises: [(time: Double, amount: Double)] = []
-    var commandWindow: (start: Double, count: Int, dropped: Int) = (0, 0, 0)
 
     /// A larger forward gap between two ticks is reported as a clock jump.
     public static let clockJumpReport = 5.0
@@ -46,38 +36,41 @@ public final class ExposureEngine {
     public init(protocol plan: ExposureProtocol, parameterSpecs: [String: ParameterSpec]? = nil) {
         self.plan = plan
         self.parameterSpecs = parameterSpecs
-        self.intensity = plan.session.minIntensity
+        self.stimulus = StimulusModel(specs: parameterSpecs)
+        self.memory.intensity = plan.session.minIntensity
         self.supervisor = SafetySupervisor(limits: plan.safety, sessionLimit: plan.session.maxDuration)
+    }
+
+    /// An engine in exactly this one's state (pending output not included).
+    public func copy() -> ExposureEngine {
+        let e = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs)
+        e.memory = memory
+        return e
     }
 
     public var currentStepIndex: Int? { state.step }
     /// The patient opted out and has not yet agreed to carry on: the headset asks for consent.
     public var isAwaitingConsent: Bool {
-        if case .safeRoom(_, .optOut) = state { return !consentAfterOptOut }
+        if case .safeRoom(_, .optOut) = state { return !memory.consentAfterOptOut }
         return false
     }
     public var currentStep: ProtocolStep? { state.step.map { plan.steps[$0] } }
 
     /// What the environment should show now.
     public var target: EnvironmentTarget {
-        let calm: Bool
-        switch state {
-        case .running: calm = false
-        default: calm = true
-        }
-        return EnvironmentTarget(environment: plan.environment, intensity: intensity, overrides: overrides, safeRoom: calm)
+        EnvironmentTarget(environment: plan.environment, intensity: intensity, overrides: overrides, safeRoom: !state.isRunning)
     }
 
     // MARK: tick
 
     public func tick(at time: Double) -> EngineOutput {
         let t = accept(time, what: "tick")
-        let dt = max(0, t - (lastTick ?? t))
-        if dt > ExposureEngine.clockJumpReport {
+        let dt = max(0, t - (memory.lastTick ?? t))
+        if dt > ExposureEngine.clockJumpReport, !state.isEnded {
             emit(t, .system, .clockJump(dt), "the clock moved \(FieldReader.format(dt.rounded())) s since the last tick")
         }
-        lastTick = t
-        if state.isRunning { progress.elapsed += dt }
+        memory.lastTick = t
+        if state.isRunning { memory.progress.elapsed += dt }
         evaluate(at: t)
         let out = EngineOutput(time: t, state: state, target: target, events: pending, prompts: prompts)
         pending.removeAll(keepingCapacity: true)
@@ -86,39 +79,39 @@ public final class ExposureEngine {
     }
 
     func evaluate(at t: Double) {
-        switch state {
-        case .notStarted, .ended: return
-        default: break
-        }
+        guard isLive else { return }
         updateBaseline(at: t)
-        var signals = SafetySignals(now: t, sessionStart: sessionStart, state: state)
-        signals.newSUDSAtCeiling = newSUDSAtCeiling
-        signals.newFMSOverStop = newFMSOverStop
-        signals.heartRate = heartRate
-        signals.heartRateBaseline = heartRateBaseline
-        signals.lastHeartRateStepDown = lastHeartRateStepDown
-        signals.linkLostSince = linkLostSince
-        signals.poorFrameRateSince = poorFrameRateSince
+        var signals = SafetySignals(now: t, sessionStart: memory.sessionStart, state: state)
+        signals.newSUDSAtCeiling = memory.newSUDSAtCeiling
+        signals.newFMSOverStop = memory.newFMSOverStop
+        signals.heartRate = memory.heartRate
+        signals.heartRateBaseline = memory.heartRateBaseline
+        signals.lastHeartRateStepDown = memory.lastHeartRateStepDown
+        signals.linkLostSince = memory.linkLostSince
+        signals.poorFrameRateSince = memory.poorFrameRateSince
         let actions = supervisor.evaluate(signals)
-        newSUDSAtCeiling = nil
-        newFMSOverStop = nil
+        memory.newSUDSAtCeiling = nil
+        memory.newFMSOverStop = nil
         let hold = actions.first { if case .holdEscalation = $0 { return true }; return false }
         let override = actions.first { if case .holdEscalation = $0 { return false }; return true }
         if override == nil, state.isRunning {
             runProtocol(at: t, holdReason: hold.flatMap { if case .holdEscalation(let r) = $0 { return r }; return nil })
         }
-        if hold == nil { escalationHeldReported = false }
+        if hold == nil { memory.escalationHeldReported = false }
         if let override { apply(override, at: t) }
         if state.isRunning { askForRatings(at: t) }
     }
 
-    /// Timed events and progression rules of the current step.
+    /// Timed events and progression rules of the current step. They pass the same gate as commands.
     func runProtocol(at t: Double, holdReason: String?) {
         guard let index = state.step else { return }
         let step = plan.steps[index]
-        for (i, e) in step.events.enumerated() where !firedEvents.contains(i) && progress.elapsed >= e.at {
-            firedEvents.insert(i)
-            emit(t, .protocolRule, .environmentEvent(e.name), "scheduled \(FieldReader.format(e.at)) s into step `\(step.id)`")
+        for (i, e) in step.events.enumerated() where !memory.firedEvents.contains(i) && progress.elapsed >= e.at {
+            memory.firedEvents.insert(i)
+            var change = ProposedChange(actor: .protocolRule, kind: .stimulus)
+            change.firesEvent = true
+            guard case .success(let pass) = admit(change) else { continue }
+            fireEvent(e.name, by: .protocolRule, at: t, why: "scheduled \(FieldReader.format(e.at)) s into step `\(step.id)`", pass)
         }
         guard progress.elapsed >= step.minDuration else { return }
         let verdict = step.progression.isMet(by: progress)
@@ -131,109 +124,191 @@ public final class ExposureEngine {
             return
         }
         if let holdReason {
-            if !escalationHeldReported {
+            if !memory.escalationHeldReported {
                 emit(t, .safety, .escalationHeld, "step `\(step.id)` is done (\(why)) but moving up is held: \(holdReason)")
-                escalationHeldReported = true
+                memory.escalationHeldReported = true
             }
             return
         }
-        enterStep(index + 1, by: .protocolRule, at: t, why: why)
+        guard case .success(let pass) = admit(stepChange(to: index + 1, by: .protocolRule, confirm: true)) else { return }
+        enterStep(index + 1, by: .protocolRule, at: t, why: why, pass)
     }
 
     func apply(_ action: SafetyAction, at t: Double) {
+        let calmer = admit(ProposedChange(actor: .safety, kind: .calmer))
+        guard case .success(let pass) = calmer else { return }
         switch action {
         case .end(let r, let why): end(r, by: .safety, at: t, why: why)
         case .safeRoom(let cause, let why):
             guard let step = state.step else { return }
-            state = .safeRoom(step: step, cause: cause)
-            consentAfterOptOut = false
+            memory.state = .safeRoom(step: step, cause: cause)
             emit(t, .safety, .safeRoomEntered, why)
         case .pause(let why):
             guard let step = state.step else { return }
-            state = .paused(step: step, by: .safety)
+            memory.state = .paused(step: step, by: .safety)
             emit(t, .safety, .paused, why)
         case .stepDown(let cause, let why):
-            stepDown(by: .safety, at: t, why: why)
-            if cause == .heartRate { lastHeartRateStepDown = t }
+            stepDown(by: .safety, at: t, why: why, pass)
+            if cause == .heartRate { memory.lastHeartRateStepDown = t }
         case .holdEscalation: break
         }
     }
 
-    // MARK: transitions used by rules, commands and safety
+    // MARK: the gate
 
-    func enterStep(_ index: Int, by actor: Actor, at t: Double, why: String) {
+    var isLive: Bool {
+        switch state {
+        case .notStarted, .ended: return false
+        default: return true
+        }
+    }
+
+    /// Every change is judged here before it happens (see SafetyGate).
+    func admit(_ change: ProposedChange) -> Result<Admission, Refusal> {
+        let window = plan.safety.escalationWindow
+        let now = memory.now ?? 0
+        let recent = memory.therapistRises.filter { now - $0.time < window }.reduce(0) { $0 + $1.amount }
+        let context = GateContext(state: state, consentGiven: memory.consentAfterOptOut, latestFMS: memory.latestFMS,
+                                  linkDown: memory.linkLostSince != nil, poorFrameRate: memory.poorFrameRateSince != nil,
+                                  limits: plan.safety, recentRises: recent)
+        return SafetyGate.judge(change, context)
+    }
+
+    /// The world a step shows: its level (or the current one) with its pinned parameters.
+    func world(ofStep index: Int) -> StimulusModel.World {
+        let step = plan.steps[index]
+        return StimulusModel.World(intensity: clamp(step.intensity ?? intensity), overrides: step.parameters)
+    }
+
+    var currentWorld: StimulusModel.World { StimulusModel.World(intensity: intensity, overrides: overrides) }
+
+    func proposal(to world: StimulusModel.World, by actor: Actor, confirm: Bool) -> ProposedChange {
+        var c = ProposedChange(actor: actor, kind: .stimulus, confirm: confirm)
+        c.levelRise = world.intensity - intensity
+        c.stimulusRise = stimulus.rise(from: currentWorld, to: world)
+        return c
+    }
+
+    func stepChange(to index: Int, by actor: Actor, confirm: Bool) -> ProposedChange {
+        var c = proposal(to: world(ofStep: index), by: actor, confirm: confirm)
+        if let from = state.step { c.stepChange = (from, index) }
+        return c
+    }
+
+    func clamp(_ value: Double) -> Double { min(plan.session.maxIntensity, max(plan.session.minIntensity, value)) }
+
+    // MARK: transitions (each needs the gate's admission)
+
+    /// Moves to another step; the session's state (running, paused, safe room) stays as it is.
+    func enterStep(_ index: Int, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
         let from = state.step
         let step = plan.steps[index]
-        state = .running(step: index)
+        switch state {
+        case .running, .notStarted: memory.state = .running(step: index)
+        case .paused(_, let by): memory.state = .paused(step: index, by: by)
+        case .safeRoom(_, let cause): memory.state = .safeRoom(step: index, cause: cause)
+        case .ended: return
+        }
+        memory.lastStep = index
         emit(t, actor, .stepChanged(from: from, to: index), "\(why); now step \(index + 1) `\(step.id)`: \(step.title)")
-        setIntensity(step.intensity ?? intensity, by: actor, at: t, why: "step `\(step.id)`")
+        setIntensity(step.intensity ?? intensity, by: actor, at: t, why: "step `\(step.id)`", pass)
         let names = Set(overrides.keys).union(step.parameters.keys).sorted()
         for name in names where overrides[name] != step.parameters[name] {
             emit(t, actor, .parameterChanged(name: name, from: overrides[name], to: step.parameters[name]), "step `\(step.id)`")
         }
-        overrides = step.parameters
-        progress = StepProgress()
-        firedEvents = []
-        askedExpectancyAfter = false
-        nextSUDSPrompt = t
-        if step.progression.usesExpectancy { prompts.append(.expectancyBefore) }
+        memory.overrides = step.parameters
+        memory.progress = StepProgress()
+        memory.firedEvents = []
+        memory.askedExpectancyAfter = false
+        memory.nextSUDSPrompt = t
+        if step.progression.usesExpectancy, state.isRunning { prompts.append(.expectancyBefore) }
     }
 
-    func stepDown(by actor: Actor, at t: Double, why: String) {
+    func stepDown(by actor: Actor, at t: Double, why: String, _ pass: Admission) {
         guard let index = state.step else { return }
         if index > 0 {
-            enterStep(index - 1, by: actor, at: t, why: "step down: \(why)")
+            enterStep(index - 1, by: actor, at: t, why: "step down: \(why)", pass)
         } else {
             let lower = max(plan.session.minIntensity, intensity - plan.safety.stepDownIntensity)
             if lower < intensity {
-                setIntensity(lower, by: actor, at: t, why: "step down within the first step: \(why)")
+                setIntensity(lower, by: actor, at: t, why: "step down within the first step: \(why)", pass)
             } else {
                 emit(t, actor, .intensityChanged(from: intensity, to: intensity), "already at the lowest intensity: \(why)")
             }
-            progress = StepProgress()
-            nextSUDSPrompt = t
+            memory.progress = StepProgress()
+            memory.nextSUDSPrompt = t
         }
     }
 
-    func setIntensity(_ value: Double, by actor: Actor, at t: Double, why: String) {
-        let clamped = min(plan.session.maxIntensity, max(plan.session.minIntensity, value))
+    func setIntensity(_ value: Double, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
+        let clamped = clamp(value)
         guard clamped != intensity else { return }
         emit(t, actor, .intensityChanged(from: intensity, to: clamped), why)
-        intensity = clamped
+        memory.intensity = clamped
     }
 
+    func setParameter(_ name: String, _ value: ParameterValue, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
+        emit(t, actor, .parameterChanged(name: name, from: overrides[name], to: value), why)
+        memory.overrides[name] = value
+    }
+
+    func fireEvent(_ name: String, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
+        emit(t, actor, .environmentEvent(name), why)
+    }
+
+    func resume(by actor: Actor, at t: Double, why: String, _ pass: Admission) {
+        guard let step = state.step else { return }
+        memory.state = .running(step: step)
+        emit(t, actor, .resumed, why)
+        memory.nextSUDSPrompt = t
+        // A step chosen while away asks its expectancy now, when the trial can start.
+        if let s = currentStep, s.progression.usesExpectancy, progress.expectancyBefore == nil { prompts.append(.expectancyBefore) }
+    }
+
+    /// The session ends; the outcome says what the patient's situation was when it did.
     func end(_ reason: EndReason, by actor: Actor, at t: Double, why: String) {
-        state = .ended(reason)
-        emit(t, actor, .ended(reason), why)
+        var outcome = reason
+        if reason != .aborted && reason != .completed {
+            switch state {
+            case .safeRoom(_, .optOut): outcome = .patientStopped
+            case .safeRoom(_, .linkLost), .paused(_, .safety): outcome = .safetyStop
+            default: break
+            }
+        }
+        memory.lastStep = state.step ?? memory.lastStep
+        memory.state = .ended(outcome)
+        let detail = outcome == reason ? why : "\(why); \(outcome)"
+        emit(t, actor, .ended(outcome), detail)
     }
 
     func askForRatings(at t: Double) {
         guard let step = currentStep else { return }
-        if let due = nextSUDSPrompt, t >= due {
+        if let due = memory.nextSUDSPrompt, t >= due {
             prompts.append(.suds)
-            nextSUDSPrompt = t + step.sudsEvery
+            memory.nextSUDSPrompt = t + step.sudsEvery
         }
         if let every = plan.session.fmsEvery {
-            if nextFMSPrompt == nil { nextFMSPrompt = t + every }
-            if let due = nextFMSPrompt, t >= due {
+            if memory.nextFMSPrompt == nil { memory.nextFMSPrompt = t + every }
+            if let due = memory.nextFMSPrompt, t >= due {
                 prompts.append(.fms)
-                nextFMSPrompt = t + every
+                memory.nextFMSPrompt = t + every
             }
         }
-        if step.progression.usesExpectancy, !askedExpectancyAfter, progress.expectancyBefore != nil,
+        if step.progression.usesExpectancy, !memory.askedExpectancyAfter, progress.expectancyBefore != nil,
            progress.elapsed >= max(step.minDuration, 1) {
             prompts.append(.expectancyAfter)
-            askedExpectancyAfter = true
+            memory.askedExpectancyAfter = true
         }
     }
 
     func updateBaseline(at t: Double) {
-        guard heartRateBaseline == nil, let first = baselineSamples.first, baselineSamples.count > 0,
+        let b = memory.baseline
+        guard memory.heartRateBaseline == nil, let first = b.first, b.count > 0,
               t - first >= ExposureEngine.baselineWindow else { return }
-        let mean = baselineSamples.sum / Double(baselineSamples.count)
-        heartRateBaseline = mean
+        let mean = b.sum / Double(b.count)
+        memory.heartRateBaseline = mean
         emit(t, .system, .ratingRecorded(.heartRateBaseline, mean),
-             "heart-rate baseline taken as the mean of the first \(FieldReader.format(ExposureEngine.baselineWindow)) s (\(baselineSamples.count) samples)")
+             "heart-rate baseline taken as the mean of the first \(FieldReader.format(ExposureEngine.baselineWindow)) s (\(b.count) samples)")
     }
 
     // MARK: time and events
@@ -241,16 +316,16 @@ public final class ExposureEngine {
     /// Time as the engine uses it: never earlier than the latest time seen, never NaN.
     func accept(_ time: Double, what: String) -> Double {
         guard time.isFinite else {
-            let t = now ?? 0
-            emit(t, .system, .clockJump(0), "a \(what) came with an invalid time; used the last good time")
+            let t = memory.now ?? 0
+            if !state.isEnded { emit(t, .system, .clockJump(0), "a \(what) came with an invalid time; used the last good time") }
             return t
         }
-        guard let last = now else { now = time; return time }
+        guard let last = memory.now else { memory.now = time; return time }
         if time < last {
-            emit(last, .system, .clockJump(time - last), "the clock went back \(FieldReader.format(last - time)) s at a \(what); ignored")
+            if !state.isEnded { emit(last, .system, .clockJump(time - last), "the clock went back \(FieldReader.format(last - time)) s at a \(what); ignored") }
             return last
         }
-        now = time
+        memory.now = time
         return time
     }
 

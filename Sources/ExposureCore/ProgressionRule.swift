@@ -73,7 +73,7 @@ public indirect enum ProgressionRule: Equatable, Sendable, CustomStringConvertib
 }
 
 /// What has happened in the current step, as the rules see it.
-public struct StepProgress: Equatable, Sendable {
+public struct StepProgress: Equatable, Hashable, Sendable {
     /// Seconds the step has been running (time paused or in the safe room does not count).
     public var elapsed: Double = 0
     public var sudsPeak: Double?

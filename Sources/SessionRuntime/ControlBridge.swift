@@ -28,14 +28,17 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         audio = ConsoleAudio(sound: sound)
     }
 
+    /// Seconds a command may wait for the frame loop before its sender is told it was not applied.
+    public static let decisionTimeout = 5.0
+
     public func submit(_ command: ControlCommand, from sender: Sender) async -> CommandOutcome {
         let snap = conductor.board.latest
-        if let refusal = Self.refusal(command, snapshot: snap) { return refusal }
+        if snap.ended { return .rejected(code: SafetyRule.sessionNotLive.rawValue, message: "the session has ended") }
         let seq = lock.withLock { nextSequence += 1; return nextSequence }
         if let event = audio.apply(command, sender: sender.displayName, sequence: seq, sessionTime: snap.sessionTime, displayTimeNs: snap.displayTimeNs) {
             lock.withLock { settled.settle(seq) }
             _ = recorder?.record(event)
-            return .accepted(sequence: seq)
+            return .applied(sequence: seq, changes: [command.kind == "mute" ? "mute set" : "volume set"])
         }
         let origin = SessionInput.Origin.therapist(sender.displayName)
         let input: SessionInput
@@ -46,35 +49,36 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         case .engine(let i)?: input = SessionInput(i, from: origin, commandID: String(seq))
         case let other?: input = SessionInput(request: other, from: origin, commandID: String(seq))
         }
-        guard conductor.mailbox.post(input) else {
-            lock.withLock { settled.settle(seq) }
-            return .rejected(code: "busy", message: "the session is receiving too many commands; try again in a moment")
+        // The engine decides on the next frame; the therapist hears that decision, not a receipt.
+        let decision = await conductor.decisions.decision(for: String(seq), timeout: Self.decisionTimeout) {
+            conductor.mailbox.post(input)
         }
-        return .accepted(sequence: seq)
-    }
-
-    /// Refusals the console should hear at once rather than as a later alert. The engine checks
-    /// again when the command is applied, because the patient may opt out in between.
-    static func refusal(_ command: ControlCommand, snapshot s: SessionSnapshot) -> CommandOutcome? {
-        if s.ended { return .rejected(code: "session_ended", message: "the session has ended") }
-        let optedOut = s.stateCode == "safe_room_opt_out"
-        switch command {
-        case .setIntensity(let v, _, _) where optedOut && v > s.intensity:
-            return .rejected(code: "safety", message: "the patient opted out: intensity cannot be raised until they consent to go on")
-        case .nextStep where optedOut:
-            return .rejected(code: "safety", message: "the patient opted out: no step up until they consent to go on")
-        case .resume where optedOut:
-            return .rejected(code: "safety", message: "the patient opted out: resuming needs the patient's consent first")
-        default: return nil
+        switch decision {
+        case .applied(let changes)?:
+            return .applied(sequence: seq, changes: changes)
+        case .rejected(let rule, let why)?:
+            lock.withLock { settled.settle(seq) }
+            return .rejected(code: rule.rawValue, message: why)
+        case nil:
+            lock.withLock { settled.settle(seq) }
+            return .rejected(code: "not_applied", message: "the session did not reach the command within \(Int(Self.decisionTimeout)) s (no frames are running); it was not applied")
         }
     }
 
     static func action(_ command: ControlCommand) -> SessionInput.Action? {
         switch command {
         case .setIntensity(let v, let confirmed, _): return .engine(.therapist(.setIntensity(v, confirm: confirmed)))
-        case .setParameter(let name, let v): return .engine(.therapist(.setParameter(name, .number(v))))
-        case .nextStep: return .engine(.therapist(.nextStep(confirm: false)))
+        case .setParameter(let name, let v, let confirmed):
+            let value: ParameterValue
+            switch v {
+            case .number(let n): value = .number(n)
+            case .option(let o): value = .choice(o)
+            }
+            return .engine(.therapist(.setParameter(name, value, confirm: confirmed)))
+        case .nextStep(let confirmed): return .engine(.therapist(.nextStep(confirm: confirmed)))
         case .previousStep: return .engine(.therapist(.previousStep))
+        case .goToStep(let number, let confirmed): return .engine(.therapist(.goToStep(number - 1, confirm: confirmed)))
+        case .recordConsent: return .engine(.therapist(.recordVerbalConsent))
         case .fireEvent(let name): return .engine(.therapist(.fireEvent(name)))
         case .requestSUDS: return .askSUDS
         case .pause: return .engine(.therapist(.pause))
@@ -118,7 +122,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         if let id = entry.messageId { payload["message_id"] = id }
         let reason: String
         switch entry.result {
-        case .accepted(let seq): payload["accepted_seq"] = seq; reason = "console \(entry.kind) accepted"
+        case .applied(let seq): payload["applied_seq"] = seq; reason = "console \(entry.kind) applied"
         case .refused(let code, let message): payload["refused"] = code; reason = "console \(entry.kind) refused: \(message)"
         }
         let latest = conductor.board.latest

@@ -25,6 +25,9 @@ public final class Mailbox<Message>: @unchecked Sendable {
         return true
     }
 
+    /// Messages waiting for the next drain.
+    public var waiting: Int { lock.withLock { items.count } }
+
     /// Everything posted since the last drain, in order.
     public func drain() -> [Message] {
         lock.lock()

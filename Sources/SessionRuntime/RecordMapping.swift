@@ -42,7 +42,7 @@ enum RecordMapping {
         case .consentGiven: kind = EventKind.state; payload["state"] = "consent_to_resume"
         case .ended(let reason): kind = EventKind.state; payload["state"] = "ended"; payload["end_reason"] = reason.rawValue
         case .ratingRecorded(let k, let v): kind = "rating"; payload["rating"] = k.rawValue; payload["value"] = v
-        case .rejected(let what): kind = "rejected"; payload["input"] = what
+        case .rejected(let what, let rule): kind = "rejected"; payload["input"] = what; payload["rule"] = rule.rawValue
         case .escalationHeld: kind = EventKind.safety; payload["rule"] = "escalation_held"
         case .linkChanged(let connected): kind = "link"; payload["connected"] = connected
         case .frameRateChanged(let healthy): kind = "frame_health"; payload["healthy"] = healthy

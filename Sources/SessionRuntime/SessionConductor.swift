@@ -40,6 +40,8 @@ public final class SessionConductor {
     public let board: SnapshotBoard
     /// Inputs from other threads (console, scripted patient); drained once per frame.
     public let mailbox = Mailbox<SessionInput>(capacity: 1024)
+    /// Where console commands learn the engine's decision (applied or rejected, and why).
+    public let decisions = DecisionLedger()
 
     private var firstDisplayNs: Int64?
     private var lastSessionTime = 0.0
@@ -97,7 +99,12 @@ public final class SessionConductor {
             inputs += answers.map { SessionInput($0, from: .script) }
         }
         for input in inputs {
-            apply(input, at: t, moment: m)
+            if let id = input.commandID, !decisions.claim(id) {
+                noteExpired(input, id: id, at: t, moment: m)
+                continue
+            }
+            let decision = apply(input, at: t, moment: m)
+            if let id = input.commandID { decisions.settle(id, decision) }
             sources.append(input.origin.label)
         }
         if let change = health.observe(missed: m.missedFrames, cpuMs: m.previousCPUMs) {
@@ -153,17 +160,23 @@ public final class SessionConductor {
 
     // MARK: inputs
 
-    private func apply(_ input: SessionInput, at t: Double, moment m: FrameMoment) {
+    /// Applies one input; the decision goes back to the console that sent it.
+    private func apply(_ input: SessionInput, at t: Double, moment m: FrameMoment) -> Decision {
         defer { markApplied(input) }
         let engineInput: EngineInput
         switch input.action {
         case .engine(let i): engineInput = i
         case .askSUDS:
-            noteTherapistRequest("suds_requested", text: nil, from: input.origin.label, at: t, moment: m); return
+            guard engine.state.isRunning else { return .rejected(.notRunning, why: "ratings are asked while the session runs; it is \(engine.state)") }
+            noteTherapistRequest("suds_requested", text: nil, from: input.origin.label, at: t, moment: m)
+            return .applied(changes: ["SUDS asked"])
         case .showMessage(let text):
-            noteTherapistRequest("patient_message", text: text, from: input.origin.label, at: t, moment: m); return
+            guard !engine.state.isEnded else { return .rejected(.sessionNotLive, why: "the session has ended") }
+            noteTherapistRequest("patient_message", text: text, from: input.origin.label, at: t, moment: m)
+            return .applied(changes: ["message shown"])
         case .ssq(let items, let moment):
-            recordSSQ(items, moment: moment, from: input.origin, at: t, moment: m); return
+            recordSSQ(items, moment: moment, from: input.origin, at: t, moment: m)
+            return .applied(changes: ["SSQ \(moment == .before ? "before" : "after") recorded"])
         }
         // Commands from people are recorded with who sent them before the engine judges them.
         if case .therapist(let command) = engineInput {
@@ -182,7 +195,15 @@ public final class SessionConductor {
             snapshot.heartRate = bpm
         }
         if case .therapistLink(let connected) = engineInput { snapshot.therapistConnected = connected }
-        engine.handle(engineInput, at: t)
+        return engine.handle(engineInput, at: t)
+    }
+
+    /// A console command that waited too long for a frame: its sender was told it was not applied.
+    private func noteExpired(_ input: SessionInput, id: String, at t: Double, moment m: FrameMoment) {
+        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
+                                           kind: "rejected", actor: .system,
+                                           reason: "a command from \(input.origin.label) arrived after its sender stopped waiting; not applied",
+                                           payloadJSON: RecordedEvent.payload(["command_id": id, "rule": "expired"])))
     }
 
     private func markApplied(_ input: SessionInput) {
@@ -199,7 +220,7 @@ public final class SessionConductor {
         switch e.kind {
         case .ratingRecorded(let k, _) where k != .heartRate:
             if !ratingOrigins.isEmpty { source = ratingOrigins.removeFirst() }
-        case .rejected(let what) where Self.ratingInputs.contains(what):
+        case .rejected(let what, _) where Self.ratingInputs.contains(what):
             if !ratingOrigins.isEmpty { ratingOrigins.removeFirst() }
         default: break
         }

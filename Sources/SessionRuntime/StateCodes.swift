@@ -11,5 +11,4 @@ extension EngineState {
         case .ended(let reason): return "ended_\(reason.rawValue)"
         }
     }
-    public var isEnded: Bool { if case .ended = self { return true }; return false }
 }

@@ -91,7 +91,7 @@ enum ControlBench {
             while sequence.map({ highestApplied < $0 }) ?? true {
                 let message = try await therapist.next(timeout: .seconds(10))
                 switch message {
-                case .ack(let ackId, let seq) where ackId == id:
+                case .applied(let ackId, let seq, _) where ackId == id:
                     sequence = seq
                     ackTimes.append(milliseconds(ContinuousClock.now - sent))
                 case .error(let error) where error.id == id:

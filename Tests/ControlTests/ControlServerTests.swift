@@ -21,7 +21,7 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(applied.first?.sender.role, .therapist)
         let audit = fixture.session.auditLog
         XCTAssertEqual(audit.count, 1)
-        XCTAssertEqual(audit.first?.result, .accepted(sequence: sequence))
+        XCTAssertEqual(audit.first?.result, .applied(sequence: sequence))
         XCTAssertEqual(audit.first?.sender?.displayName, "therapist-\(audit.first?.connectionId ?? -1)")
         XCTAssertEqual(audit.first?.messageId, id)
         await therapist.close()

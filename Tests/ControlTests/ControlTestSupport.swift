@@ -54,6 +54,6 @@ func errorCode(_ message: ServerMessage) -> ControlErrorCode? {
 }
 
 func ackSequence(_ message: ServerMessage) -> UInt64? {
-    if case .ack(_, let sequence) = message { return sequence }
+    if case .applied(_, let sequence, _) = message { return sequence }
     return nil
 }

@@ -26,8 +26,12 @@ final class ProtocolDecodingTests: XCTestCase {
         let cases: [(String, ControlCommand)] = [
             (#"{"kind":"set_intensity","value":55,"confirm":true,"reason":"ready"}"#, .setIntensity(value: 55, confirmed: true, reason: "ready")),
             (#"{"kind":"set_intensity","value":10}"#, .setIntensity(value: 10, confirmed: false, reason: nil)),
-            (#"{"kind":"set_parameter","name":"wind_speed_mps","value":4.5}"#, .setParameter(name: "wind_speed_mps", value: 4.5)),
-            (#"{"kind":"next_step"}"#, .nextStep),
+            (#"{"kind":"set_parameter","name":"wind_speed_mps","value":4.5}"#, .setParameter(name: "wind_speed_mps", value: .number(4.5), confirmed: false)),
+            (#"{"kind":"set_parameter","name":"railing","option":"low","confirm":true}"#, .setParameter(name: "railing", value: .option("low"), confirmed: true)),
+            (#"{"kind":"next_step"}"#, .nextStep(confirmed: false)),
+            (#"{"kind":"next_step","confirm":true}"#, .nextStep(confirmed: true)),
+            (#"{"kind":"go_to_step","step":3}"#, .goToStep(number: 3, confirmed: false)),
+            (#"{"kind":"record_consent"}"#, .recordConsent),
             (#"{"kind":"previous_step"}"#, .previousStep),
             (#"{"kind":"fire_event","name":"crowd_arrives"}"#, .fireEvent(name: "crowd_arrives")),
             (#"{"kind":"request_suds"}"#, .requestSUDS),
@@ -98,7 +102,7 @@ final class ProtocolDecodingTests: XCTestCase {
     func testServerMessagesRoundTrip() throws {
         let telemetry = EmbeddedControlledSession().latestTelemetry()
         let messages: [ServerMessage] = [
-            .ack(id: "c1", sequence: 7),
+            .applied(id: "c1", sequence: 7, changes: ["level 20 -> 30"]),
             .error(ControlProtocolError(.forbidden, "no", id: "c2")),
             .telemetry(seq: 3, telemetry),
             .pong(id: nil),

@@ -86,12 +86,15 @@ final class EngineTransitionTests: XCTestCase {
         plan.steps[1].parameters = ["railing": .choice("low"), "wind_mps": .number(3)]
         let h = Harness(plan)
         XCTAssertEqual(h.lastOutput?.target.overrides, ["railing": .choice("full")])
+        // This vocabulary has no curves: a change cannot be measured, so it needs confirm.
         h.send(.therapist(.setParameter("wind_mps", .number(4))))
-        h.send(.therapist(.setParameter("wind_mps", .number(40))))
-        h.send(.therapist(.setParameter("colour", .choice("red"))))
+        h.send(.therapist(.setParameter("wind_mps", .number(4), confirm: true)))
+        h.send(.therapist(.setParameter("wind_mps", .number(40), confirm: true)))
+        h.send(.therapist(.setParameter("colour", .choice("red"), confirm: true)))
         XCTAssertEqual(h.tick().target.overrides, ["railing": .choice("full"), "wind_mps": .number(4)])
-        XCTAssertEqual(h.rejections.count, 2)
-        XCTAssertTrue(h.rejections[0].reason.contains("out of range"), h.rejections[0].reason)
+        XCTAssertEqual(h.rejections.map(\.rejectionRule),
+                       [.escalationLimit, .invalid, .invalid])
+        XCTAssertTrue(h.rejections[1].reason.contains("out of range"), h.rejections[1].reason)
         h.send(.therapist(.nextStep()))
         XCTAssertEqual(h.tick().target.overrides, ["railing": .choice("low"), "wind_mps": .number(3)])
     }

@@ -115,13 +115,14 @@ final class SafetyTests: XCTestCase {
         h.send(.frameRate(healthy: false))
         h.run(9)
         XCTAssertEqual(h.state, .running(step: 0))
-        h.send(.therapist(.nextStep()))
-        XCTAssertEqual(h.state, .running(step: 1), "the therapist may still decide")
+        h.send(.therapist(.nextStep(confirm: true)))
+        XCTAssertEqual(h.state, .running(step: 0), "no moving up, even confirmed, while frames are dropped (cybersickness)")
         h.run(1)
-        XCTAssertEqual(h.state, .paused(step: 1, by: .safety))
+        XCTAssertEqual(h.rejections.last?.kind, .rejected("next step (confirmed)", rule: .frameRate))
+        XCTAssertEqual(h.state, .paused(step: 0, by: .safety))
         h.send(.frameRate(healthy: true))
         h.send(.therapist(.resume))
-        XCTAssertEqual(h.state, .running(step: 1))
+        XCTAssertEqual(h.state, .running(step: 0))
     }
 
     func testSessionTimeLimitEndsGracefullyEvenWhenPaused() {
@@ -172,9 +173,9 @@ final class SafetyTests: XCTestCase {
         XCTAssertEqual(h.state, .running(step: 0))
         h.tick()
         XCTAssertEqual(h.rejections.map(\.reason), [
-            "the last FMS rating 15 is over 10; ask for FMS again before resuming",
-            "the frame rate is still too low to resume safely",
-            "the last FMS rating 16 is over 10; ask for FMS again before resuming",
+            "the last FMS rating 15 is over 10; ask for FMS again before going on",
+            "the frame rate is still too low to go on safely",
+            "the last FMS rating 16 is over 10; ask for FMS again before going on",
         ])
     }
 }

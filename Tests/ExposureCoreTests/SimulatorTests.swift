@@ -57,13 +57,17 @@ final class SimulatorTests: XCTestCase {
         let r = Simulator.run(heights, script: patient, parameterSpecs: testVocabulary.parameters(of: "heights"))
         func first(_ k: EngineEvent.Kind) -> EngineEvent? { r.events.first { $0.kind == k } }
         XCTAssertEqual(first(.stepChanged(from: 0, to: 1))?.actor, .therapist)
-        XCTAssertEqual(first(.parameterChanged(name: "wind_mps", from: nil, to: .number(6)))?.time, 32)
+        // Wind 6 m/s is where the curve puts intensity 75: far beyond the step limit of 20 from level 12.
+        XCTAssertNil(first(.parameterChanged(name: "wind_mps", from: nil, to: .number(6))), "a parameter cannot skip the escalation limit")
         XCTAssertEqual(first(.safeRoomEntered)?.time, 100)
         XCTAssertEqual(first(.consentGiven)?.time, 120)
         XCTAssertEqual(first(.resumed)?.time, 125)
         XCTAssertEqual(first(.environmentEvent("wind_gust"))?.actor, .therapist)
         let rejected = r.events.filter { if case .rejected = $0.kind { return true }; return false }
-        XCTAssertEqual(rejected.map(\.time), [31, 110])
+        XCTAssertEqual(rejected.map(\.time), [31, 32, 110])
+        XCTAssertEqual(rejected.map(\.kind), [.rejected("set intensity 90", rule: .escalationLimit),
+                                               .rejected("set wind_mps 6", rule: .escalationLimit),
+                                               .rejected("resume", rule: .consentNeeded)])
         XCTAssertEqual(r.events.filter { $0.kind == .safeRoomEntered }.last?.time, 360, "link lost at 300, 60 s timeout")
         guard case .safeRoom(_, .linkLost) = r.finalState else { return XCTFail("\(r.finalState)") }
     }

@@ -46,7 +46,7 @@ final class ConsoleRatingTests: XCTestCase {
             f["rating"] = rating
             let id = try await therapist.sendCommand(kind: "enter_rating", fields: f)
             let reply = try await therapist.reply(to: id)
-            guard case .ack(_, let seq) = reply else { return XCTFail("\(rating) was not accepted: \(reply)") }
+            guard case .applied(_, let seq, _) = reply else { return XCTFail("\(rating) was not accepted: \(reply)") }
             lastSeq = seq
         }
         let applied = try await therapist.telemetry { $0.lastAppliedCommandSeq >= lastSeq }
@@ -114,8 +114,11 @@ final class ConsoleRatingTests: XCTestCase {
         // The engine names a prompt on one tick; the console keeps showing it until it is answered.
         for _ in 0..<36 { _ = session.conductor.frame(FrameDriver.moment(i)); i += 1 }
         XCTAssertTrue(bridge.latestTelemetry().prompts.contains("fms"), "the FMS prompt vanished unanswered")
-        let outcome = await bridge.submit(.enterRating(.fms(2)), from: Sender(role: .therapist, connectionId: 1, displayName: "therapist-1"))
-        guard case .accepted = outcome else { return XCTFail("\(outcome)") }
+        let outcome = await submitAndRunOneFrame(bridge, session, .enterRating(.fms(2)),
+                                                 from: Sender(role: .therapist, connectionId: 1, displayName: "therapist-1")) {
+            _ = session.conductor.frame(FrameDriver.moment(i)); i += 1
+        }
+        guard case .applied = outcome else { return XCTFail("\(outcome)") }
         for _ in 0..<3 { _ = session.conductor.frame(FrameDriver.moment(i)); i += 1 }
         let after = bridge.latestTelemetry()
         XCTAssertFalse(after.prompts.contains("fms"), "the FMS prompt stayed after the answer: \(after.prompts)")

@@ -38,7 +38,7 @@ final class ConsoleVolumeTests: XCTestCase {
         return Float((sum / Double(samples.count)).squareRoot())
     }
 
-    func isAck(_ message: ServerMessage) -> Bool { if case .ack = message { return true }; return false }
+    func isAck(_ message: ServerMessage) -> Bool { if case .applied = message { return true }; return false }
 
     func bool(_ value: Any?) -> Bool? { (value as? Bool) ?? (value as? NSNumber)?.boolValue }
 
@@ -63,7 +63,7 @@ final class ConsoleVolumeTests: XCTestCase {
         XCTAssertEqual(first.audioOutput, .playing)
 
         let volumeId = try await therapist.sendCommand(kind: "set_volume", fields: ["volume": 0.25])
-        guard case .ack(_, let volumeSeq) = try await therapist.reply(to: volumeId) else { return XCTFail("set_volume not acked") }
+        guard case .applied(_, let volumeSeq, _) = try await therapist.reply(to: volumeId) else { return XCTFail("set_volume not acked") }
         // No frame runs in this test: volume does not wait for the frame thread.
         XCTAssertEqual(engine.currentMasterVolume, 0.25)
         let afterVolume = try await therapist.telemetry { $0.lastAppliedCommandSeq >= volumeSeq }
@@ -73,7 +73,7 @@ final class ConsoleVolumeTests: XCTestCase {
         XCTAssertEqual(quieter / full, 0.25, accuracy: 0.08, "full \(full) at volume 0.25: \(quieter)")
 
         let muteId = try await therapist.sendCommand(kind: "mute", fields: ["muted": true])
-        guard case .ack(_, let muteSeq) = try await therapist.reply(to: muteId) else { return XCTFail("mute not acked") }
+        guard case .applied(_, let muteSeq, _) = try await therapist.reply(to: muteId) else { return XCTFail("mute not acked") }
         XCTAssertTrue(engine.isMuted)
         XCTAssertEqual(engine.currentMasterVolume, 0.25, "muting keeps the volume")
         let afterMute = try await therapist.telemetry { $0.lastAppliedCommandSeq >= muteSeq }
@@ -150,20 +150,25 @@ final class ConsoleVolumeTests: XCTestCase {
         let s = try prepare()
         let bridge = ControlBridge(session: s, mirror: nil)
         let therapist = Sender(role: .therapist, connectionId: 1)
-        guard case .accepted(let pauseSeq) = await bridge.submit(.pause, from: therapist),
-              case .accepted(let volumeSeq) = await bridge.submit(.setVolume(0.4), from: therapist) else {
-            return XCTFail("commands refused")
+        let moment = { (i: Int) in FrameMoment(index: i, displayTimeNs: 1_000_000_000 + Int64(i) * 13_888_889, periodNs: 13_888_889,
+                                               wallClock: 1_700_000_000, head: Pose(position: Vec3(0, 1.6, 0))) }
+        _ = s.conductor.frame(moment(0))   // the session starts running
+        // The pause waits for the engine's decision on the next frame; the volume is applied at once.
+        let pause = Task { await bridge.submit(.pause, from: therapist) }
+        for _ in 0..<500 where s.conductor.mailbox.waiting == 0 { try await Task.sleep(nanoseconds: 2_000_000) }
+        guard case .applied(let volumeSeq, _) = await bridge.submit(.setVolume(0.4), from: therapist) else {
+            return XCTFail("volume refused")
         }
-        XCTAssertLessThan(pauseSeq, volumeSeq)
         let waiting = bridge.latestTelemetry()
         XCTAssertEqual(waiting.volume, 0.4, "volume shows at once")
-        XCTAssertLessThan(waiting.lastAppliedCommandSeq, pauseSeq, "the pause has not reached a frame yet")
+        XCTAssertLessThan(waiting.lastAppliedCommandSeq, volumeSeq - 1, "the pause has not reached a frame yet")
 
-        let moment = FrameMoment(index: 0, displayTimeNs: 1_000_000_000, periodNs: 13_888_889, wallClock: 1_700_000_000,
-                                 head: Pose(position: Vec3(0, 1.6, 0)))
-        _ = s.conductor.frame(moment)
+        _ = s.conductor.frame(moment(1))
+        guard case .applied(let pauseSeq, let changes) = await pause.value else { return XCTFail("pause refused") }
+        XCTAssertLessThan(pauseSeq, volumeSeq)
+        XCTAssertEqual(changes, ["paused"], "the therapist hears what changed")
         XCTAssertEqual(bridge.latestTelemetry().lastAppliedCommandSeq, volumeSeq, "the frame applied the pause; the volume was already settled")
-        guard case .accepted(let muteSeq) = await bridge.submit(.setMuted(true), from: therapist) else { return XCTFail("mute refused") }
+        guard case .applied(let muteSeq, _) = await bridge.submit(.setMuted(true), from: therapist) else { return XCTFail("mute refused") }
         XCTAssertEqual(bridge.latestTelemetry().lastAppliedCommandSeq, muteSeq)
         try s.finish()
     }

@@ -193,9 +193,12 @@ final class PatientMessageTests: XCTestCase {
         XCTAssertNil(h.bridge.messageShown)
         XCTAssertFalse(messageBatch(h, h.step(), Self.calm))
 
-        guard case .accepted = await bridge.submit(.showMessage(text: Self.calm), from: Self.therapist) else { return XCTFail("refused") }
         let arrival = h.nextTime
-        XCTAssertTrue(messageBatch(h, h.step(), Self.calm), "the message must show on the next frame")
+        var shown: Scene?
+        guard case .applied = await submitAndRunOneFrame(bridge, h.session, .showMessage(text: Self.calm), from: Self.therapist, frame: {
+            shown = h.step()
+        }), let shown else { return XCTFail("refused") }
+        XCTAssertTrue(messageBatch(h, shown, Self.calm), "the message must show on the next frame")
         XCTAssertEqual(h.bridge.messageShown, PatientMessage(text: Self.calm, shownAt: arrival))
         // Still there just before its reading time (9.8 s) is up, gone once it is.
         h.run(until: arrival + 9)
@@ -206,10 +209,11 @@ final class PatientMessageTests: XCTestCase {
         XCTAssertFalse(messageBatch(h, after, Self.calm))
 
         // A newer message replaces the one showing, and gets its own full reading time.
-        _ = await bridge.submit(.showMessage(text: "Look at the horizon"), from: Self.therapist)
-        h.step(); h.step()
-        _ = await bridge.submit(.showMessage(text: "Well done"), from: Self.therapist)
-        let replaced = h.step()
+        _ = await submitAndRunOneFrame(bridge, h.session, .showMessage(text: "Look at the horizon"), from: Self.therapist) { h.step() }
+        h.step()
+        var replacedScene: Scene?
+        _ = await submitAndRunOneFrame(bridge, h.session, .showMessage(text: "Well done"), from: Self.therapist) { replacedScene = h.step() }
+        guard let replaced = replacedScene else { return XCTFail("no frame ran") }
         XCTAssertTrue(messageBatch(h, replaced, "Well done"))
         XCTAssertFalse(messageBatch(h, replaced, "Look at the horizon"))
         XCTAssertEqual(replaced.batches.count, h.session.conductor.lastScene.batches.count + 1 + (h.bridge.panelShown == nil ? 0 : 1),

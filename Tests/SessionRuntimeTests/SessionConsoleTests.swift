@@ -215,7 +215,7 @@ final class SessionConsoleTests: XCTestCase {
     }
 
     static func ackSequence(_ message: ServerMessage) -> UInt64? {
-        if case .ack(_, let sequence) = message { return sequence }
+        if case .applied(_, let sequence, _) = message { return sequence }
         return nil
     }
 }

@@ -125,13 +125,13 @@ public final class ControlClient: @unchecked Sendable {
         return commandId
     }
 
-    /// The reply (ack or error) to the message with `id`, skipping telemetry and other replies.
+    /// The reply (applied or error) to the message with `id`, skipping telemetry and other replies.
     public func reply(to id: String, timeout: Duration = .seconds(5)) async throws -> ServerMessage {
         let deadline = ContinuousClock.now + timeout
         while true {
             let message = try await next(timeout: deadline - .now, skippingTelemetry: true)
             switch message {
-            case .ack(let ackId, _) where ackId == id: return message
+            case .applied(let appliedId, _, _) where appliedId == id: return message
             case .error(let error) where error.id == id: return message
             default: continue
             }

@@ -28,13 +28,24 @@ enum CommandValidator {
             return .setIntensity(value: value, confirmed: confirmed, reason: reason)
         case "set_parameter":
             let name = try identifier("name", in: body)
+            let confirmed = try body.optionalBool("confirm") ?? false
+            if body.object["option"] != nil {
+                return .setParameter(name: name, value: .option(try identifier("option", in: body)), confirmed: confirmed)
+            }
             let value = try body.number("value")
             guard abs(value) <= CommandLimits.parameterMagnitudeLimit else {
                 throw body.fail("value", "must be within ±\(Int(CommandLimits.parameterMagnitudeLimit))")
             }
-            return .setParameter(name: name, value: value)
-        case "next_step": return .nextStep
+            return .setParameter(name: name, value: .number(value), confirmed: confirmed)
+        case "next_step": return .nextStep(confirmed: try body.optionalBool("confirm") ?? false)
         case "previous_step": return .previousStep
+        case "go_to_step":
+            let number = try body.number("step")
+            guard number == number.rounded(), (1...999).contains(number) else {
+                throw body.fail("step", "expected a step number 1-999, got \(number)")
+            }
+            return .goToStep(number: Int(number), confirmed: try body.optionalBool("confirm") ?? false)
+        case "record_consent": return .recordConsent
         case "fire_event": return .fireEvent(name: try identifier("name", in: body))
         case "request_suds": return .requestSUDS
         case "pause": return .pause

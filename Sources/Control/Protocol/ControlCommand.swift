@@ -5,10 +5,16 @@ public enum ControlCommand: Sendable, Equatable {
     /// Set exposure intensity 0-100. `confirmed` is the therapist's explicit confirmation,
     /// required when the change is larger than the protocol's step limit.
     case setIntensity(value: Double, confirmed: Bool, reason: String?)
-    /// Set one environment parameter by name (in the environment's own units).
-    case setParameter(name: String, value: Double)
-    case nextStep
+    /// Set one environment parameter by name: a number in the environment's own units, or one of
+    /// its options. A rise beyond the step limit (measured on the stimulus) needs `confirmed`.
+    case setParameter(name: String, value: ParameterSetting, confirmed: Bool)
+    /// Move on one step; a harsher next step needs `confirmed` like a large level change.
+    case nextStep(confirmed: Bool)
     case previousStep
+    /// Go to a step of the hierarchy by number (1-based).
+    case goToStep(number: Int, confirmed: Bool)
+    /// The patient said aloud that they are ready to go on after opting out.
+    case recordConsent
     /// Fire a named scripted event ("crowd_arrives").
     case fireEvent(name: String)
     /// Ask the patient for a SUDS rating now.
@@ -33,6 +39,8 @@ public enum ControlCommand: Sendable, Equatable {
         case .setParameter: return "set_parameter"
         case .nextStep: return "next_step"
         case .previousStep: return "previous_step"
+        case .goToStep: return "go_to_step"
+        case .recordConsent: return "record_consent"
         case .fireEvent: return "fire_event"
         case .requestSUDS: return "request_suds"
         case .pause: return "pause"
@@ -46,8 +54,14 @@ public enum ControlCommand: Sendable, Equatable {
     }
 
     public static let allKinds = [
-        "set_intensity", "set_parameter", "next_step", "previous_step", "fire_event",
+        "set_intensity", "set_parameter", "next_step", "previous_step", "go_to_step", "record_consent", "fire_event",
         "request_suds", "pause", "resume", "end", "message", "set_volume", "mute",
         "enter_rating",
     ]
+}
+
+/// A parameter's new value as the console sends it.
+public enum ParameterSetting: Sendable, Equatable {
+    case number(Double)
+    case option(String)
 }

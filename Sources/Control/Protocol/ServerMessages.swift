@@ -3,7 +3,8 @@ import Foundation
 /// Messages the server sends. Encoded as flat JSON objects with a "type" field.
 public enum ServerMessage: Sendable, Equatable {
     case welcome(Welcome)
-    case ack(id: String, sequence: UInt64)
+    /// The session applied command `id`; `changes` says what changed.
+    case applied(id: String, sequence: UInt64, changes: [String])
     case error(ControlProtocolError)
     case telemetry(seq: UInt64, Telemetry)
     case pong(id: String?)
@@ -31,7 +32,7 @@ public enum ServerMessage: Sendable, Equatable {
 }
 
 extension ServerMessage: Codable {
-    enum TypeKey: String, CodingKey { case type, id, seq, sequence, code, message }
+    enum TypeKey: String, CodingKey { case type, id, seq, sequence, code, message, changes }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: TypeKey.self)
@@ -39,10 +40,11 @@ extension ServerMessage: Codable {
         case .welcome(let welcome):
             try container.encode("welcome", forKey: .type)
             try welcome.encode(to: encoder)
-        case .ack(let id, let sequence):
-            try container.encode("ack", forKey: .type)
+        case .applied(let id, let sequence, let changes):
+            try container.encode("applied", forKey: .type)
             try container.encode(id, forKey: .id)
             try container.encode(sequence, forKey: .sequence)
+            try container.encode(changes, forKey: .changes)
         case .error(let error):
             try container.encode("error", forKey: .type)
             try container.encodeIfPresent(error.id, forKey: .id)
@@ -63,9 +65,10 @@ extension ServerMessage: Codable {
         let type = try container.decode(String.self, forKey: .type)
         switch type {
         case "welcome": self = .welcome(try Welcome(from: decoder))
-        case "ack":
-            self = .ack(id: try container.decode(String.self, forKey: .id),
-                        sequence: try container.decode(UInt64.self, forKey: .sequence))
+        case "applied":
+            self = .applied(id: try container.decode(String.self, forKey: .id),
+                            sequence: try container.decode(UInt64.self, forKey: .sequence),
+                            changes: try container.decodeIfPresent([String].self, forKey: .changes) ?? [])
         case "error":
             self = .error(ControlProtocolError(
                 try container.decode(ControlErrorCode.self, forKey: .code),

@@ -135,11 +135,11 @@ struct ControlConnection {
                 return
             }
             switch await session.submit(command, from: sender) {
-            case .accepted(let sequence):
+            case .applied(let sequence, let changes):
                 session.recordControlEvent(ControlAuditEntry(sender: sender, connectionId: connectionId, kind: command.kind,
-                                                             messageId: id, result: .accepted(sequence: sequence)))
+                                                             messageId: id, result: .applied(sequence: sequence)))
                 hub.awaitConfirmation(of: sequence)
-                try await send(.ack(id: id, sequence: sequence), outbound)
+                try await send(.applied(id: id, sequence: sequence, changes: changes), outbound)
             case .rejected(let code, let reason):
                 let error = ControlProtocolError(.rejected, "\(code): \(reason)", id: id)
                 audit(sender: sender, kind: command.kind, id: id, error: error)

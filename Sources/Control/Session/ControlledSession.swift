@@ -23,12 +23,13 @@ public struct Sender: Sendable, Equatable, Hashable {
     }
 }
 
-/// What the session said about a submitted command.
+/// What the session did with a submitted command, decided by the session's engine on the frame
+/// that took it: never an acknowledgement of something that did not happen.
 public enum CommandOutcome: Sendable, Equatable {
-    /// Queued for the frame loop; applied on the next frame. Telemetry whose
-    /// `lastAppliedCommandSeq` is at least `sequence` confirms it was applied.
-    case accepted(sequence: UInt64)
-    /// Refused by the session (safety, state, confirmation). Nothing changed.
+    /// Applied. `changes` says what changed, in words ("level 30 -> 40", "paused"); empty when the
+    /// session already was as asked. Telemetry with `lastAppliedCommandSeq` >= `sequence` shows it.
+    case applied(sequence: UInt64, changes: [String])
+    /// Refused by the session; `code` names the rule (see `RejectionCode`). Nothing changed.
     case rejected(code: String, message: String)
 }
 
@@ -36,7 +37,7 @@ public enum CommandOutcome: Sendable, Equatable {
 /// and every failed authentication, with who sent it and what became of it.
 public struct ControlAuditEntry: Sendable, Equatable {
     public enum Result: Sendable, Equatable {
-        case accepted(sequence: UInt64)
+        case applied(sequence: UInt64)
         case refused(code: String, message: String)
     }
     /// Nil when the connection never authenticated.

@@ -48,7 +48,7 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
             default: break
             }
             mailbox.append((nextSequence, command, sender))
-            return .accepted(sequence: nextSequence)
+            return .applied(sequence: nextSequence, changes: [])
         }
     }
 
@@ -178,9 +178,12 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         _applied.append((command, sender))
         switch command {
         case .setIntensity(let value, _, _): setIntensity(value)
-        case .setParameter(let name, let value): telemetry.parameters[name] = value
+        case .setParameter(let name, .number(let value), _): telemetry.parameters[name] = value
+        case .setParameter: break
         case .nextStep: moveStep(by: 1)
         case .previousStep: moveStep(by: -1)
+        case .goToStep(let number, _): moveStep(by: number - 1 - telemetry.step.index)
+        case .recordConsent: break
         case .fireEvent(let name): _firedEvents.append(name)
         case .requestSUDS: _sudsRequests += 1
         case .pause: if telemetry.state == .running { telemetry.state = .paused }
