@@ -35,6 +35,10 @@ public final class XRBridge: FrameDelegate {
     /// The therapist's message the headset showed on the last frame; nil when none was showing.
     public private(set) var messageShown: PatientMessage?
 
+    /// The consent panel the headset showed on the last frame; nil when none was showing.
+    private(set) var consentShown: ConsentPanel.Look?
+    private var consentPrompt = ConsentPrompt()
+
     /// The rating the headset is asking the patient for now, if any.
     public var asking: HeadsetRating? { pending.asking }
 
@@ -62,11 +66,19 @@ public final class XRBridge: FrameDelegate {
         // The slider gives the rating the panel was showing: FMS when only FMS is asked, else SUDS.
         let givenRating = sliderRating ?? pending.asking ?? .suds
         if f.sudsSlider != nil, sliderRating == nil { sliderRating = givenRating }
-        let headset = input.compactMap { Self.sessionInput($0, rating: givenRating) }
+        // A trigger hold means "ready to go on" only while that is asked; otherwise it would only
+        // fill the record with refusals of a consent nobody asked for.
+        let awaitingConsent = session.conductor.engine.isAwaitingConsent
+        let headset = input.filter { $0 != .consent || awaitingConsent }.compactMap { Self.sessionInput($0, rating: givenRating) }
         if f.sudsSlider == nil { sliderRating = nil }
         var scene = session.conductor.frame(moment, headset: headset)
+        // The consent panel takes the rating panel's place in the opted-out safe room (ratings are
+        // not what is wanted there), so the two never overlap.
+        consentShown = session.conductor.isEnded ? nil
+            : consentPrompt.look(engine: session.conductor.engine, hold: f.consentHold, at: session.conductor.lastOutput?.time ?? 0)
+        if let look = consentShown { scene.batches.append(ConsentPanel.draw(look, head: f.headPose).batch) }
         panelShown = nil
-        if let rating = sliderRating ?? pending.asking {
+        if consentShown == nil, let rating = sliderRating ?? pending.asking {
             let look = RatingPanel.Look(rating: rating, slider: f.sudsSlider ?? (rating == .fms ? fmsSliderStart : sliderStart), asking: pending.asking != nil,
                                         adjusting: f.sudsSlider != nil, displayTimeNs: f.predictedDisplayTime)
             scene.batches.append(RatingPanel.draw(look, head: f.headPose).batch)
@@ -109,6 +121,7 @@ public final class XRBridge: FrameDelegate {
         switch e {
         case .optOut: return SessionInput(.patient(.optOut), from: .headset)
         case .pauseRequest: return SessionInput(.patient(.pause), from: .headset)
+        case .consent: return SessionInput(.patient(.consentToResume), from: .headset)
         case .sudsRating(let v):
             return SessionInput(rating.engineInput(Double(rating.value(fromSlider: v))), from: .headset)
         case .focusLost: return SessionInput(.patient(.pause), from: .system)

@@ -31,18 +31,23 @@ public struct FrameInfo: Equatable, Sendable {
     public var wallClock: Double
     /// The in-headset SUDS slider while the patient is moving it (0-100), nil otherwise: draw the panel.
     public var sudsSlider: Int?
+    /// How far the consent hold has come (0...1) while the trigger is held, nil otherwise: the
+    /// consent panel fills its bar with it.
+    public var consentHold: Double?
 
     public init(index: Int, predictedDisplayTime: Int64, displayPeriod: Int64, shouldRender: Bool, headPose: Pose,
-                views: [EyeView], wallClock: Double, sudsSlider: Int? = nil) {
+                views: [EyeView], wallClock: Double, sudsSlider: Int? = nil, consentHold: Double? = nil) {
         self.index = index; self.predictedDisplayTime = predictedDisplayTime; self.displayPeriod = displayPeriod
         self.shouldRender = shouldRender; self.headPose = headPose; self.views = views
-        self.wallClock = wallClock; self.sudsSlider = sudsSlider
+        self.wallClock = wallClock; self.sudsSlider = sudsSlider; self.consentHold = consentHold
     }
 }
 
 public enum InputEvent: Equatable, Sendable {
     case optOut
     case pauseRequest
+    /// The trigger held for `InputSettings.consentHoldSeconds`: "ready to go on" after an opt-out.
+    case consent
     case sudsRating(Int)   // 0...100
     case focusLost
     case focusRegained

@@ -178,7 +178,7 @@ public final class OpenXRFrameLoop: FrameLoop {
                 let info = FrameInfo(index: frameIndex, predictedDisplayTime: frameState.predictedDisplayTime,
                                      displayPeriod: frameState.predictedDisplayPeriod, shouldRender: frameState.shouldRender != 0,
                                      headPose: located.head, views: located.views, wallClock: wallClock,
-                                     sudsSlider: interpreter.sudsSlider)
+                                     sudsSlider: interpreter.sudsSlider, consentHold: interpreter.consentHold)
                 frameIndex += 1
                 let scene = delegate.frame(info, input: input)
 

@@ -1,10 +1,11 @@
-// The patient's controls as OpenXR actions, with suggested bindings for the four controller families.
+// The patient's controls as OpenXR actions (grips, pause, rating slider, trigger), with suggested
+// bindings for the four controller families.
 import COpenXR
 
 final class XRActions {
     private let instance: XrInstance
     let actionSet: XrActionSet
-    private let grip: XrAction, optOutButton: XrAction, pause: XrAction, sudsAxis: XrAction
+    private let grip: XrAction, optOutButton: XrAction, pause: XrAction, sudsAxis: XrAction, trigger: XrAction
     private let left: XrPath, right: XrPath
 
     /// The instance outlives the action set.
@@ -28,26 +29,33 @@ final class XRActions {
             optOutButton = try XRActions.action(set, "opt_out_button", "Stop button", XR_ACTION_TYPE_BOOLEAN_INPUT, [])
             pause = try XRActions.action(set, "pause", "Pause", XR_ACTION_TYPE_BOOLEAN_INPUT, [])
             sudsAxis = try XRActions.action(set, "suds_slider", "Distress rating slider", XR_ACTION_TYPE_FLOAT_INPUT, [])
+            trigger = try XRActions.action(set, "consent_trigger", "Hold the trigger to go on", XR_ACTION_TYPE_FLOAT_INPUT, [left, right])
             try suggest(settings: settings)
         } catch {
             xrDestroyActionSet(set); throw error
         }
     }
 
-    /// Per profile: grips (or the closest thing), a pause button, the slider axis.
-    static let profiles: [(profile: String, grip: [String], pause: [String], suds: [String])] = [
+    /// Per profile: grips (or the closest thing), a pause button, the slider axis, and the
+    /// triggers (consent to go on). The simple controller has only select: one select held is
+    /// the trigger, both held are the grips, and InputInterpreter keeps the two apart.
+    static let profiles: [(profile: String, grip: [String], pause: [String], suds: [String], trigger: [String])] = [
         ("/interaction_profiles/khr/simple_controller",
          ["/user/hand/left/input/select/click", "/user/hand/right/input/select/click"],
-         ["/user/hand/left/input/menu/click", "/user/hand/right/input/menu/click"], []),
+         ["/user/hand/left/input/menu/click", "/user/hand/right/input/menu/click"], [],
+         ["/user/hand/left/input/select/click", "/user/hand/right/input/select/click"]),
         ("/interaction_profiles/oculus/touch_controller",
          ["/user/hand/left/input/squeeze/value", "/user/hand/right/input/squeeze/value"],
-         ["/user/hand/left/input/menu/click"], ["/user/hand/right/input/thumbstick/y"]),
+         ["/user/hand/left/input/menu/click"], ["/user/hand/right/input/thumbstick/y"],
+         ["/user/hand/left/input/trigger/value", "/user/hand/right/input/trigger/value"]),
         ("/interaction_profiles/valve/index_controller",
          ["/user/hand/left/input/squeeze/value", "/user/hand/right/input/squeeze/value"],
-         ["/user/hand/left/input/b/click"], ["/user/hand/right/input/thumbstick/y"]),
+         ["/user/hand/left/input/b/click"], ["/user/hand/right/input/thumbstick/y"],
+         ["/user/hand/left/input/trigger/value", "/user/hand/right/input/trigger/value"]),
         ("/interaction_profiles/htc/vive_controller",
          ["/user/hand/left/input/squeeze/click", "/user/hand/right/input/squeeze/click"],
-         ["/user/hand/left/input/menu/click", "/user/hand/right/input/menu/click"], ["/user/hand/right/input/trackpad/y"]),
+         ["/user/hand/left/input/menu/click", "/user/hand/right/input/menu/click"], ["/user/hand/right/input/trackpad/y"],
+         ["/user/hand/left/input/trigger/value", "/user/hand/right/input/trigger/value"]),
     ]
 
     private func suggest(settings: InputSettings) throws {
@@ -56,6 +64,7 @@ final class XRActions {
             for g in p.grip { bindings.append(XrActionSuggestedBinding(action: grip, binding: try XRActions.path(instance, g))) }
             for b in p.pause { bindings.append(XrActionSuggestedBinding(action: pause, binding: try XRActions.path(instance, b))) }
             for s in p.suds { bindings.append(XrActionSuggestedBinding(action: sudsAxis, binding: try XRActions.path(instance, s))) }
+            for t in p.trigger { bindings.append(XrActionSuggestedBinding(action: trigger, binding: try XRActions.path(instance, t))) }
             if let button = settings.optOutButtons[p.profile] {
                 bindings.append(XrActionSuggestedBinding(action: optOutButton, binding: try XRActions.path(instance, button)))
             }
@@ -97,6 +106,8 @@ final class XRActions {
         r.optOutButton = try bool(session, optOutButton)
         r.pause = try bool(session, pause)
         r.sudsAxis = try float(session, sudsAxis, 0)
+        r.leftTrigger = try float(session, trigger, left)
+        r.rightTrigger = try float(session, trigger, right)
         return r
     }
 

@@ -239,7 +239,9 @@ final class PatientMessageTests: XCTestCase {
     func testMessageShowsInTheSafeRoomAlongsideARatingPromptAndGoesWhenTheSessionEnds() throws {
         let h = try harness("message-safe")
         h.step()
-        h.session.conductor.mailbox.post(SessionInput(.patient(.optOut), from: .headset))
+        // The patient's pause (after an opt-out the consent panel takes the rating panel's place:
+        // ConsentPanelTests).
+        h.session.conductor.mailbox.post(SessionInput(.patient(.pause), from: .headset))
         h.step()
         XCTAssertTrue(h.session.conductor.lastOutput?.target.safeRoom ?? false)
         h.session.conductor.mailbox.post(SessionInput(request: .askSUDS, from: .therapist("therapist-1")))

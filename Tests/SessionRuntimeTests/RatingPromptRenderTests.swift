@@ -54,10 +54,12 @@ final class RatingPromptRenderTests: XCTestCase {
         XCTAssertEqual(try render(renderer, answered, name: "prompt-heights-answered").pixels,
                        try render(renderer, h.session.conductor.lastScene, name: "prompt-heights-answered-plain").pixels)
 
-        // The safe room with a prompt pending: the panel shows, small and below the view ahead.
+        // The safe room (the patient's pause) with a prompt pending: the panel shows, small and below
+        // the view ahead. After an opt-out the consent panel takes its place (ConsentPanelRenderTests).
         h.session.conductor.mailbox.post(SessionInput(request: .askSUDS, from: .therapist("therapist-1")))
-        h.session.conductor.mailbox.post(SessionInput(.patient(.optOut), from: .headset))
+        h.session.conductor.mailbox.post(SessionInput(.patient(.pause), from: .headset))
         let safeRoom = try render(renderer, h.step(), name: "prompt-saferoom-asked")
+        XCTAssertNotNil(h.bridge.panelShown)
         XCTAssertTrue(h.session.conductor.lastOutput?.target.safeRoom ?? false)
         let safeRoomPlain = try render(renderer, h.session.conductor.lastScene, name: "prompt-saferoom-plain")
         XCTAssertGreaterThan(changed(safeRoom, safeRoomPlain, rows: half..<(half + s / 5), columns: (s / 4)..<(s * 3 / 4)), s * s / 40)
