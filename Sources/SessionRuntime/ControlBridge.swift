@@ -163,6 +163,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             frameHealth: Control.FrameHealth(frameRate: s.framesPerSecond, missedFrames: s.missedFrames, cpuMilliseconds: s.cpuMsPerFrame),
             alerts: alerts, lastAppliedCommandSeq: appliedSequence ?? s.lastAppliedCommandSeq,
             therapistConnected: s.therapistConnected, patientMessage: s.patientMessage,
-            volume: audio.volume, muted: audio.muted, audioOutput: audio.output, prompts: s.prompts)
+            volume: audio.volume, muted: audio.muted, audioOutput: audio.output, prompts: s.prompts,
+            outcome: s.outcome, awaitingConsent: s.awaitingConsent, consentGiven: s.consentGiven)
     }
 }

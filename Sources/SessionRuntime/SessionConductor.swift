@@ -283,6 +283,9 @@ public final class SessionConductor {
         snapshot.showing = world.showing ?? ""
         snapshot.prompts = pendingRatings.all.map(\.rawValue)
         snapshot.ended = out.state.isEnded
+        if case .ended(let reason) = out.state { snapshot.outcome = reason.rawValue }
+        snapshot.awaitingConsent = engine.isAwaitingConsent
+        if case .safeRoom(_, .optOut) = out.state { snapshot.consentGiven = !engine.isAwaitingConsent } else { snapshot.consentGiven = false }
         // The console shows the message only while the patient can still see it.
         if let message = patientMessage, !message.isShowing(at: t) || out.state.isEnded { snapshot.patientMessage = nil }
         snapshot.framesPerSecond = health.framesPerSecond(periodNs: m.periodNs)

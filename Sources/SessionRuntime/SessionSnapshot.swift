@@ -46,6 +46,10 @@ public struct SessionSnapshot: Sendable {
     public var prompts: [String] = []
     public var maxIntensityChange: Double = 100
     public var ended = false
+    /// The outcome's code once the session ended (EndReason raw value).
+    public var outcome: String?
+    public var awaitingConsent = false
+    public var consentGiven = false
     public init() {}
 }
 

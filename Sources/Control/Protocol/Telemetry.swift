@@ -117,6 +117,13 @@ public struct Telemetry: Sendable, Codable, Equatable {
     /// Ratings the session is asking the patient for now ("suds", "fms", "expectancy_before", ...),
     /// so the therapist can type in a spoken answer.
     public var prompts: [String]
+    /// How the session ended ("completed", "ended_by_therapist", "time_limit", "patient_stopped",
+    /// "safety_stop", "aborted"); nil while it runs.
+    public var outcome: String?
+    /// The patient opted out and has not yet agreed to go on (the console offers "consented aloud").
+    public var awaitingConsent: Bool
+    /// The patient has agreed to go on after an opt-out: the therapist's Resume will work.
+    public var consentGiven: Bool
 
     public init(
         sessionId: String, state: SessionPhase, elapsed: Double, step: StepInfo, intensity: Double,
@@ -124,8 +131,12 @@ public struct Telemetry: Sendable, Codable, Equatable {
         suds: [TimedRating] = [], fms: [TimedRating] = [], heartRate: Double? = nil,
         frameHealth: FrameHealth, alerts: [SessionAlert] = [], lastAppliedCommandSeq: UInt64 = 0,
         therapistConnected: Bool = false, patientMessage: String? = nil,
-        volume: Double = 1, muted: Bool = false, audioOutput: AudioOutputStatus = .playing, prompts: [String] = []
+        volume: Double = 1, muted: Bool = false, audioOutput: AudioOutputStatus = .playing, prompts: [String] = [],
+        outcome: String? = nil, awaitingConsent: Bool = false, consentGiven: Bool = false
     ) {
+        self.outcome = outcome
+        self.awaitingConsent = awaitingConsent
+        self.consentGiven = consentGiven
         self.sessionId = sessionId
         self.state = state
         self.elapsed = elapsed
@@ -163,6 +174,8 @@ public struct Telemetry: Sendable, Codable, Equatable {
         case patientMessage = "patient_message"
         case volume, muted
         case audioOutput = "audio_output"
-        case prompts
+        case prompts, outcome
+        case awaitingConsent = "awaiting_consent"
+        case consentGiven = "consent_given"
     }
 }
