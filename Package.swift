@@ -35,7 +35,9 @@ let package = Package(
 
         // MARK: pure Swift core
         .target(name: "SceneModel", swiftSettings: v5),
-        .target(name: "ExposureCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: v5),
+        // Optimised in debug builds too: the exhaustive safety check runs millions of engine steps in the suite.
+        .target(name: "ExposureCore", dependencies: [.product(name: "Yams", package: "Yams")],
+                swiftSettings: v5 + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Environments",
                 dependencies: ["ExposureCore", "SceneModel", .product(name: "Yams", package: "Yams")],
                 swiftSettings: v5),
@@ -77,6 +79,10 @@ let package = Package(
         .testTarget(name: "ExposureCoreTests", dependencies: [
             "ExposureCore", .product(name: "PropertyBased", package: "swift-property-based"),
         ], swiftSettings: v5),
+        // Every input sequence up to a fixed length, from several states of every bundled protocol,
+        // against the written safety invariants (docs/safety.md), with the environments' real curves.
+        .testTarget(name: "SafetyModelTests", dependencies: ["ExposureCore", "Environments"],
+                    swiftSettings: v5 + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Render", "PNG"], swiftSettings: v5),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneModel", "PNG"], swiftSettings: v5),
         .testTarget(name: "XRTests", dependencies: ["XR", "Render", "PNG", "HeadsetTestSupport"], swiftSettings: v5),

@@ -22,6 +22,9 @@ public final class ExposureEngine {
     public var lastStep: Int? { memory.lastStep }
     /// The latest FMS rating, for the console and the resume rule.
     public var latestFMS: Double? { memory.latestFMS }
+    /// Safety rules switched off, only by the exhaustive check's mutation tests, to show that it
+    /// catches each bypass. Internal: nothing outside this module (and @testable tests) can set it.
+    var weakenedRulesForTesting: Set<SafetyRule> = []
     /// Events and prompts since the last tick (not part of the memory: they are output).
     var pending: [EngineEvent] = []
     var prompts: [Prompt] = []
@@ -45,6 +48,7 @@ public final class ExposureEngine {
     public func copy() -> ExposureEngine {
         let e = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs)
         e.memory = memory
+        e.weakenedRulesForTesting = weakenedRulesForTesting
         return e
     }
 
@@ -170,7 +174,7 @@ public final class ExposureEngine {
         let recent = memory.therapistRises.filter { now - $0.time < window }.reduce(0) { $0 + $1.amount }
         let context = GateContext(state: state, consentGiven: memory.consentAfterOptOut, latestFMS: memory.latestFMS,
                                   linkDown: memory.linkLostSince != nil, poorFrameRate: memory.poorFrameRateSince != nil,
-                                  limits: plan.safety, recentRises: recent)
+                                  limits: plan.safety, recentRises: recent, weakened: weakenedRulesForTesting)
         return SafetyGate.judge(change, context)
     }
 
@@ -211,7 +215,10 @@ public final class ExposureEngine {
         }
         memory.lastStep = index
         emit(t, actor, .stepChanged(from: from, to: index), "\(why); now step \(index + 1) `\(step.id)`: \(step.title)")
-        setIntensity(step.intensity ?? intensity, by: actor, at: t, why: "step `\(step.id)`", pass)
+        // Going down never raises the level: a therapist who had already lowered it keeps that.
+        let goingDown = from.map { index < $0 } ?? false
+        let level = step.intensity.map { goingDown ? min($0, intensity) : $0 } ?? intensity
+        setIntensity(level, by: actor, at: t, why: "step `\(step.id)`", pass)
         let names = Set(overrides.keys).union(step.parameters.keys).sorted()
         for name in names where overrides[name] != step.parameters[name] {
             emit(t, actor, .parameterChanged(name: name, from: overrides[name], to: step.parameters[name]), "step `\(step.id)`")
