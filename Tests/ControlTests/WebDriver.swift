@@ -4,6 +4,7 @@ import Glibc
 import XCTest
 #endif
 
+/// Shared with Tests/SessionRuntimeTests (a symbolic link there): keep it free of ControlTests-only types.
 /// A minimal W3C WebDriver client for chromedriver on loopback: enough to open the console,
 /// click, read text and run a line of script. Owns the chromedriver process.
 final class WebDriver {
@@ -154,34 +155,5 @@ final class WebDriver {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return data
-    }
-}
-
-extension XCTestCase {
-    /// Headless Chromium (through chromedriver) and a fresh console server for `body`. Skips when
-    /// chromium or chromedriver is not installed; always quits the browser and stops the server.
-    func withConsoleInBrowser(_ body: (WebDriver, ServerFixture) async throws -> Void) async throws {
-        let driver: WebDriver
-        do {
-            driver = try await WebDriver()
-        } catch WebDriver.Failure.missing(let tool) {
-            throw XCTSkip("\(tool) missing; install Debian chromium and chromium-driver")
-        }
-        let fixture: ServerFixture
-        do {
-            fixture = try await ServerFixture()
-        } catch {
-            await driver.quit()
-            throw error
-        }
-        do {
-            try await body(driver, fixture)
-        } catch {
-            await driver.quit()
-            await fixture.stop()
-            throw error
-        }
-        await driver.quit()
-        await fixture.stop()
     }
 }

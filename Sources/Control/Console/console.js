@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   token: null, role: null, socket: null, telemetry: null, nextId: 1,
-  pending: new Map(), dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false, volumeBusy: false,
+  pending: new Map(), confirmAction: null, dismissedAlerts: new Set(), reconnectTimer: null, mirrorTimer: null, sliderBusy: false, volumeBusy: false,
 };
 
 function tokenFromFragment() {
@@ -55,39 +55,78 @@ function handle(message) {
       state.telemetry = message;
       render(message);
       break;
-    case "ack":
-      // Volume and mute act on the sound at once; everything else waits for the next frame.
-      settle(message.id, (immediateIds.has(message.id) ? "applied" : "applied on the next frame") + " (#" + message.sequence + ")");
+    case "applied":
+      // The engine applied the command: say what changed.
+      settle(message.id, { applied: true, changes: message.changes || [] });
       break;
     case "error":
       if (message.code === "authentication_failed") {
         state.token = null;
         showPairing(message.message);
       }
-      settle(message.id, "refused: " + message.message);
+      settle(message.id, refusal(message));
       break;
   }
 }
 
-const immediateKinds = new Set(["set_volume", "mute"]);
-const immediateIds = new Set();
-
-function settle(id, text) {
-  const label = id && state.pending.get(id);
-  if (label) state.pending.delete(id);
-  immediateIds.delete(id);
-  $("last-result").textContent = (label ? label + ": " : "") + text;
+// A refusal as the therapist reads it: the engine's rule (the message starts with it) and why.
+function refusal(message) {
+  if (message.code === "rejected") {
+    const match = /^([a-z_]+): ([\s\S]*)$/.exec(message.message || "");
+    if (match) return { applied: false, rule: match[1], why: match[2] };
+  }
+  return { applied: false, rule: null, why: message.message || message.code };
 }
 
-function send(kind, fields, label) {
+// Refusals the therapist may override with an explicit confirmation, and the commands that take one.
+const confirmableRules = new Set(["escalation_limit", "confirmation_required"]);
+const confirmableKinds = new Set(["set_intensity", "set_parameter", "next_step", "go_to_step"]);
+
+function decisionText(decision) {
+  if (decision.applied) return "applied" + (decision.changes.length ? ": " + decision.changes.join(", ") : "");
+  return "refused" + (decision.rule ? " (" + decision.rule + ")" : "") + ": " + decision.why;
+}
+
+function settle(id, decision) {
+  const pending = id && state.pending.get(id);
+  if (pending) state.pending.delete(id);
+  const result = $("last-result");
+  result.textContent = (pending ? pending.label + ": " : "") + decisionText(decision);
+  result.dataset.outcome = decision.applied ? "applied" : "refused";
+  result.dataset.rule = decision.rule || "";
+  if (!pending) return;
+  if (decision.applied) {
+    if (pending.onApplied) pending.onApplied(decision);
+  } else {
+    if (pending.onRefused) pending.onRefused(decision);
+    if (confirmableRules.has(decision.rule) && confirmableKinds.has(pending.kind) && !pending.fields.confirm) {
+      askConfirmation(pending.kind, pending.fields, pending.label,
+        pending.label + " was refused: " + decision.why + ". Confirm to apply it anyway?");
+    }
+  }
+}
+
+// Sends a command; returns its id. `options.onApplied` / `options.onRefused` hear the decision.
+function send(kind, fields, label, options) {
   if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
     $("last-result").textContent = "not connected; the command was not sent";
-    return;
+    return null;
   }
   const id = "web-" + state.nextId++;
-  state.pending.set(id, label || kind);
-  if (immediateKinds.has(kind)) immediateIds.add(id);
-  state.socket.send(JSON.stringify({ type: "command", v: 1, id, command: Object.assign({ kind }, fields || {}) }));
+  const command = Object.assign({ kind }, fields || {});
+  state.pending.set(id, Object.assign({ label: label || kind, kind, fields: fields || {} }, options || {}));
+  state.socket.send(JSON.stringify({ type: "command", v: 1, id, command }));
+  return id;
+}
+
+// The confirm panel: `kind` with `fields` is sent again with confirm: true when the therapist confirms.
+function askConfirmation(kind, fields, label, text) {
+  state.confirmAction = { kind, fields, label };
+  $("confirm-text").textContent = text;
+  const panel = $("confirm-panel");
+  panel.hidden = false;
+  panel.dataset.kind = kind;
+  if (kind === "set_intensity") panel.dataset.target = String(fields.value);
 }
 
 function setConnection(text, online) {
@@ -99,9 +138,47 @@ function setConnection(text, online) {
 function applyRole() {
   const observer = state.role !== "therapist";
   document.querySelectorAll(".controls button, .controls input").forEach((el) => { el.disabled = observer; });
+  if (observer) $("record-consent").hidden = true;
 }
 
 const stateNames = { starting: "Starting", running: "Running", paused: "Paused", opted_out: "Opted out", ended: "Ended" };
+
+// How the session ended, in plain words (telemetry's `outcome`).
+function outcomeText(t) {
+  const at = t.step && t.step.count ? " at step " + (t.step.index + 1) + " of " + t.step.count : "";
+  switch (t.outcome) {
+    case "completed": return "Completed";
+    case "ended_by_therapist": return "Ended by the therapist" + at;
+    case "time_limit": return "Time limit reached" + at;
+    case "patient_stopped": return "Patient stopped (opted out)" + at;
+    case "safety_stop": return "Safety stop" + at;
+    case "aborted": return "Aborted" + at;
+    default: return "Ended: " + t.outcome;
+  }
+}
+
+function renderOutcome(t) {
+  const el = $("outcome");
+  el.hidden = !t.outcome;
+  el.textContent = t.outcome ? outcomeText(t) : "";
+  el.dataset.outcome = t.outcome || "";
+  if (t.outcome && $("end-dialog").open) $("end-dialog").close();
+}
+
+// After an opt-out: waiting for the patient's consent (the therapist may record a spoken one), or given.
+function renderConsent(t) {
+  const therapist = state.role === "therapist";
+  const area = $("consent-area");
+  const optedOut = t.state === "opted_out";
+  area.hidden = !optedOut || !(t.awaiting_consent || t.consent_given);
+  area.dataset.consent = t.consent_given ? "given" : (t.awaiting_consent ? "awaiting" : "");
+  $("consent-status").textContent = t.consent_given
+    ? "The patient agreed to go on: Resume continues one step lower."
+    : "The patient opted out and has not agreed to go on yet (trigger in the headset, or aloud).";
+  const button = $("record-consent");
+  button.hidden = !(therapist && optedOut && t.awaiting_consent);
+  button.disabled = !therapist;
+}
 
 function render(t) {
   $("session-id").textContent = t.session_id;
@@ -123,9 +200,12 @@ function render(t) {
   }
   if (state.role === "therapist") {
     $("pause").disabled = t.state !== "running";
-    $("resume").disabled = t.state !== "paused";
+    // Resume from a pause or an opt-out: the engine decides (it asks for the patient's consent).
+    $("resume").disabled = t.state !== "paused" && t.state !== "opted_out";
     $("end").disabled = t.state === "ended";
   }
+  renderOutcome(t);
+  renderConsent(t);
   renderSound(t);
   $("message-showing").textContent = t.patient_message ? "In the headset now: \u201c" + t.patient_message + "\u201d" : "";
   renderAlerts(t.alerts);
@@ -235,21 +315,48 @@ function requestIntensity(target) {
   const limit = t ? t.intensity_step_limit : 0;
   if (Math.abs(target - current) > limit) {
     // Above the protocol's step limit the therapist confirms explicitly.
-    $("confirm-text").textContent = "Change level from " + Math.round(current) + " to " + target +
-      "? That is more than the protocol's step of " + Math.round(limit) + ".";
-    $("confirm-panel").hidden = false;
-    $("confirm-panel").dataset.target = String(target);
+    askConfirmation("set_intensity", { value: target }, "level " + target,
+      "Change level from " + Math.round(current) + " to " + target +
+      "? That is more than the protocol's step of " + Math.round(limit) + ".");
     return;
   }
   send("set_intensity", { value: target, confirm: false }, "level " + target);
   state.sliderBusy = false;
 }
 
+function openEndDialog() {
+  $("end-status").textContent = "";
+  const dialog = $("end-dialog");
+  if (!dialog.open) dialog.showModal();
+}
+
 function wire() {
   $("pause").addEventListener("click", () => send("pause", {}, "pause"));
   $("resume").addEventListener("click", () => send("resume", {}, "resume"));
-  $("end").addEventListener("click", () => send("end", { reason: "ended from console" }, "end"));
+  // End asks first and offers the after-session questionnaires; only "End now" sends end.
+  $("end").addEventListener("click", openEndDialog);
+  $("end-cancel").addEventListener("click", () => $("end-dialog").close());
+  $("end-now").addEventListener("click", () => {
+    $("end-dialog").close();
+    send("end", { reason: "ended from console" }, "end");
+  });
+  $("record-consent").addEventListener("click", () => send("record_consent", {}, "patient's spoken consent"));
   $("next-step").addEventListener("click", () => send("next_step", {}, "next step"));
+  $("step-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const step = Number($("step-number").value);
+    if (!Number.isInteger(step) || step < 1) { $("last-result").textContent = "step must be a whole number from 1"; return; }
+    send("go_to_step", { step }, "step " + step);
+  });
+  $("parameter-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const name = $("parameter-name").value.trim();
+    const raw = $("parameter-value").value.trim();
+    if (!name || !raw) return;
+    const number = Number(raw);
+    const fields = Number.isFinite(number) ? { name, value: number } : { name, option: raw };
+    send("set_parameter", fields, name + " " + raw);
+  });
   $("previous-step").addEventListener("click", () => send("previous_step", {}, "previous step"));
   $("request-suds").addEventListener("click", () => send("request_suds", {}, "SUDS request"));
   const slider = $("intensity-slider");
@@ -266,12 +373,15 @@ function wire() {
     send("mute", { muted }, muted ? "mute" : "unmute");
   });
   $("confirm-yes").addEventListener("click", () => {
-    const target = Number($("confirm-panel").dataset.target);
+    const action = state.confirmAction;
     $("confirm-panel").hidden = true;
-    send("set_intensity", { value: target, confirm: true }, "level " + target + " (confirmed)");
+    state.confirmAction = null;
+    if (action) send(action.kind, Object.assign({}, action.fields, { confirm: true }), action.label + " (confirmed)");
     state.sliderBusy = false;
   });
-  $("confirm-no").addEventListener("click", () => { $("confirm-panel").hidden = true; state.sliderBusy = false; });
+  $("confirm-no").addEventListener("click", () => {
+    $("confirm-panel").hidden = true; state.confirmAction = null; state.sliderBusy = false;
+  });
   $("message-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const text = $("message-text").value.trim();

@@ -12,8 +12,9 @@ const ssqAnswers = ["none", "slight", "moderate", "severe"];
 const ratingRanges = { suds: [0, 100], fms: [0, 20], expectancy_before: [0, 100], expectancy_after: [0, 100] };
 const promptNames = { suds: "SUDS", fms: "FMS", expectancy_before: "Expectancy (before)", expectancy_after: "Expectancy (after)" };
 
-function buildSSQForm() {
-  const body = $("ssq-items");
+// The 16 SSQ selects in `bodyId`, with ids idPrefix + 0..15 (the Ratings panel and the End dialog).
+function buildSSQForm(bodyId, idPrefix) {
+  const body = $(bodyId);
   ssqItems.forEach((name, i) => {
     const row = document.createElement("tr");
     const label = document.createElement("td");
@@ -21,7 +22,7 @@ function buildSSQForm() {
     row.appendChild(label);
     const cell = document.createElement("td");
     const select = document.createElement("select");
-    select.id = "ssq-item-" + i;
+    select.id = idPrefix + i;
     select.setAttribute("aria-label", name);
     ssqAnswers.forEach((text, value) => {
       const option = document.createElement("option");
@@ -35,21 +36,29 @@ function buildSSQForm() {
   });
 }
 
-function sendSingleRating(kind) {
-  const input = $("rating-" + kind);
+function sendSingleRating(kind, inputId, options) {
+  const input = $(inputId || "rating-" + kind);
   const value = Number(input.value);
   const [low, high] = ratingRanges[kind];
   if (input.value.trim() === "" || !Number.isFinite(value) || value < low || value > high) {
     $("last-result").textContent = promptNames[kind] + " must be " + low + "-" + high;
-    return;
+    return false;
   }
-  send("enter_rating", { rating: kind, value }, promptNames[kind] + " " + value);
+  send("enter_rating", { rating: kind, value }, promptNames[kind] + " " + value, options);
   input.value = "";
+  return true;
 }
 
-function sendSSQ(kind) {
-  const items = ssqItems.map((_, i) => Number($("ssq-item-" + i).value));
-  send("enter_rating", { rating: kind, items }, kind === "ssq_pre" ? "SSQ before" : "SSQ after");
+function sendSSQ(kind, idPrefix, options) {
+  const items = ssqItems.map((_, i) => Number($((idPrefix || "ssq-item-") + i).value));
+  send("enter_rating", { rating: kind, items }, kind === "ssq_pre" ? "SSQ before" : "SSQ after", options);
+}
+
+// The End dialog's questionnaires: what was entered shows in the dialog before "End now".
+const endEntered = new Map();
+function endDialogNote(what, decision) {
+  endEntered.set(what, decision.applied ? "entered" : "refused: " + decisionText(decision));
+  $("end-status").textContent = Array.from(endEntered, ([name, status]) => name + ": " + status).join("; ");
 }
 
 // Called by console.js on every telemetry message.
@@ -65,7 +74,16 @@ function renderRatings(t) {
 }
 
 function wireRatings() {
-  buildSSQForm();
+  buildSSQForm("ssq-items", "ssq-item-");
+  buildSSQForm("end-ssq-items", "end-ssq-item-");
+  $("end").addEventListener("click", () => endEntered.clear());
+  const endNote = (what) => ({ onApplied: (d) => endDialogNote(what, d), onRefused: (d) => endDialogNote(what, d) });
+  $("end-send-ssq").addEventListener("click", () => sendSSQ("ssq_post", "end-ssq-item-", endNote("SSQ after")));
+  $("end-send-expectancy").addEventListener("click", () => {
+    if (!sendSingleRating("expectancy_after", "end-expectancy", endNote("Expectancy after"))) {
+      $("end-status").textContent = "Expectancy after must be 0-100";
+    }
+  });
   Object.keys(ratingRanges).forEach((kind) => {
     $("rating-send-" + kind).addEventListener("click", () => sendSingleRating(kind));
   });
