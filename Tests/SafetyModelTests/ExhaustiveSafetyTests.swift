@@ -58,28 +58,66 @@ final class ExhaustiveSafetyTests: XCTestCase {
         }
     }
 
-    func testEveryInputSequenceKeepsTheSafetyInvariants() throws {
+    /// Explores every protocol (on all cores, one protocol per thread); the first violation or nil.
+    static func exploreAll(depth: Int, weakened: Set<SafetyRule> = [], only: String? = nil) throws -> (ExplorationReport, String?) {
+        let setups = try Self.setups().filter { only == nil || $0.plan.id == only }
+        let lock = NSLock()
         var total = ExplorationReport()
-        for setup in try Self.setups() {
+        var failures: [String] = []
+        DispatchQueue.concurrentPerform(iterations: setups.count) { i in
+            let setup = setups[i]
             let letters = Letter.alphabet(for: setup.plan, specs: setup.specs, events: setup.events)
             let checker = InvariantChecker(plan: setup.plan, stimulus: StimulusModel(specs: setup.specs))
-            let starts = Self.starts(setup)
-            XCTAssertEqual(Set(starts.map { "\($0.engine.state)" }).count >= 6, true,
-                           "\(setup.plan.id): the starting states must differ: \(starts.map { "\($0.name): \($0.engine.state)" })")
             // One explorer per protocol: a state reached from two starting states is expanded once.
             let explorer = SafetyExplorer(checker: checker, letters: letters)
-            for start in starts {
+            var failure: String?
+            for start in Self.starts(setup) where failure == nil {
+                start.engine.weakenedRulesForTesting = weakened
                 do {
-                    try explorer.explore(from: start.engine, observer: start.observer, depth: Self.depth)
+                    try explorer.explore(from: start.engine, observer: start.observer, depth: depth)
                 } catch {
-                    return XCTFail("\(setup.plan.id), from \(start.name): \(error)")
+                    failure = "\(setup.plan.id), from \(start.name): \(error)"
                 }
             }
-            total.sequences += explorer.report.sequences
-            total.distinctStates += explorer.report.distinctStates
-            total.transitions += explorer.report.transitions
+            lock.withLock {
+                if let failure { failures.append(failure) }
+                total.sequences += explorer.report.sequences
+                total.distinctStates += explorer.report.distinctStates
+                total.transitions += explorer.report.transitions
+            }
         }
+        return (total, failures.sorted().first)
+    }
+
+    func testStartingStatesDiffer() throws {
+        for setup in try Self.setups() {
+            let starts = Self.starts(setup)
+            XCTAssertGreaterThanOrEqual(Set(starts.map { "\($0.engine.state)" }).count, 6,
+                                        "\(setup.plan.id): \(starts.map { "\($0.name): \($0.engine.state)" })")
+        }
+    }
+
+    func testEveryInputSequenceKeepsTheSafetyInvariants() throws {
+        let (total, failure) = try Self.exploreAll(depth: Self.depth)
+        if let failure { XCTFail(failure) }
         print("safety model check: \(String(format: "%.3g", total.sequences)) input sequences of length \(Self.depth) covered, \(total.distinctStates) distinct states, \(total.transitions) transitions checked")
-        XCTAssertGreaterThan(total.sequences, 1e9)
+        XCTAssertGreaterThan(total.sequences, pow(30, Double(Self.depth)) * 40, "every protocol, every starting state")
+    }
+
+    /// The check must fail when a rule is missing: each rule of the gate switched off in turn lets a
+    /// bypass through that an invariant catches (the bypasses of the safety issue, on heights).
+    func testTheCheckCatchesEachRuleSwitchedOff() throws {
+        let expectations: [(SafetyRule, Int)] = [
+            (.notRunning, 2),        // a level rise, a harsher step or an event while opted out or paused
+            (.consentNeeded, 1),     // back from an opt-out without the patient's consent
+            (.escalationLimit, 3),   // next step / set parameter beyond the limit without confirm
+            (.cybersickness, 4),     // resume with FMS over the stop
+            (.frameRate, 4),         // resume or rise while frames drop
+        ]
+        for (rule, invariant) in expectations {
+            let (_, failure) = try Self.exploreAll(depth: 4, weakened: [rule], only: "heights-graded")
+            guard let failure else { XCTFail("switching off \(rule) went unnoticed"); continue }
+            XCTAssertTrue(failure.contains("invariant \(invariant):"), "\(rule): \(failure)")
+        }
     }
 }
