@@ -51,6 +51,38 @@ final class CertificateFingerprintTests: XCTestCase {
         XCTAssertEqual(restarted.certificateFingerprint, exposed)
     }
 
+    /// openssl as the peer: TLS 1.2 and 1.3 handshake, 1.0 and 1.1 are refused by the server (the
+    /// client is told to allow them, so a refusal is the server's), and no non-AEAD suite is offered.
+    func testOnlyTLS12AndNewerWithModernSuites() async throws {
+        let fixture = try await ServerFixture(configuration: ControlServerConfiguration(
+            host: "127.0.0.1", port: 0, tls: .selfSigned(directory: directory)), runFrames: false)
+        func handshake(_ args: [String]) throws -> (ok: Bool, output: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["openssl", "s_client", "-connect", "127.0.0.1:\(fixture.port)", "-cipher", "DEFAULT@SECLEVEL=0"] + args
+            let out = Pipe()
+            p.standardOutput = out; p.standardError = out; p.standardInput = Pipe()
+            try p.run()
+            try (p.standardInput as? Pipe)?.fileHandleForWriting.close()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus == 0, String(decoding: data, as: UTF8.self))
+        }
+        let v13 = try handshake(["-tls1_3"])
+        XCTAssertTrue(v13.output.contains("TLSv1.3"), v13.output)
+        let v12 = try handshake(["-tls1_2"])
+        XCTAssertTrue(v12.output.contains("Protocol  : TLSv1.2") || v12.output.contains("TLSv1.2"), v12.output)
+        XCTAssertTrue(v12.output.contains("GCM") || v12.output.contains("CHACHA20"), "an AEAD suite: \(v12.output)")
+        for old in ["-tls1", "-tls1_1"] {
+            let r = try handshake([old])
+            XCTAssertFalse(r.ok, "\(old) was accepted: \(r.output)")
+            XCTAssertFalse(r.output.contains("no protocols available"), "the client refused, not the server: \(r.output)")
+        }
+        let cbc = try handshake(["-tls1_2", "-cipher", "AES128-SHA@SECLEVEL=0"])
+        XCTAssertFalse(cbc.ok, "a non-forward-secret CBC suite was accepted: \(cbc.output)")
+        await fixture.stop()
+    }
+
     func testSelfSignedNamesCoverTheListenAddress() {
         let interfaces = [InterfaceAddress(interface: "lo", address: "127.0.0.1", family: .ipv4, isLoopback: true),
                           InterfaceAddress(interface: "eth0", address: "192.168.1.20", family: .ipv4, isLoopback: false),

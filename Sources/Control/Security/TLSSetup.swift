@@ -84,8 +84,13 @@ enum TLSMaterial {
         } catch {
             throw ControlSetupError.certificateUnreadable(path: certificatePath, detail: "cannot DER-encode the first certificate: \(error)")
         }
-        return (TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)),
-                fingerprint)
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        // TLS 1.0 and 1.1 are broken and deprecated (RFC 8996): 1.2 at least, 1.3 preferred (BoringSSL
+        // negotiates the highest both sides offer). TLS 1.2 suites: forward-secret AEAD ones only.
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuites = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+            + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+        return (configuration, fingerprint)
     }
 
     /// Swift has no certificate builder in this package's dependencies, so this shells out to
