@@ -106,7 +106,7 @@ public enum PatientScriptParser {
     }
 
     static let patientWords = ["opt_out", "pause", "resume", "consent"]
-    static let therapistWords = ["next_step", "previous_step", "pause", "resume", "end"]
+    static let therapistWords = ["next_step", "previous_step", "pause", "resume", "end", "record_consent"]
 
     static func action(_ node: YNode, specs: [String: ParameterSpec]?, sink: DiagnosticSink) -> PatientScript.Action? {
         guard var r = FieldReader(node, sink: sink, what: "an action") else { return nil }
@@ -136,6 +136,7 @@ public enum PatientScriptParser {
             case "pause": return .pause
             case "resume": return .resume
             case "end": return .end
+            case "record_consent": return .recordVerbalConsent
             default:
                 sink.error(n.location, n.path, "expected one of \(therapistWords.joined(separator: ", ")) or a mapping (set_intensity, set_parameter, fire_event, next_step), found `\(s.prefix(40))`")
                 return nil

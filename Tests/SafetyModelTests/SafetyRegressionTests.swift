@@ -126,6 +126,29 @@ final class SafetyRegressionTests: XCTestCase {
         XCTAssertEqual(r.0, .completed, "a protocol whose every step is done")
     }
 
+    /// The same outcomes from scripted patients through the simulator (`exposure simulate`).
+    func testScriptedPatientsForEachOutcome() throws {
+        let root = ExhaustiveSafetyTests.root
+        let catalog = try EnvironmentCatalog.load(directory: root.appendingPathComponent("Environments").path)
+        func run(_ file: String, _ yaml: String) throws -> EngineState {
+            let plan = try ProtocolParser.load(path: root.appendingPathComponent("Protocols/\(file)").path, vocabulary: catalog.vocabulary)
+            let specs = catalog.vocabulary.parameters(of: plan.environment)
+            let script = try PatientScriptParser.parse(text: yaml, file: "outcome.yaml", parameterSpecs: specs)
+            return Simulator.run(plan, script: script, parameterSpecs: specs).finalState
+        }
+        let calm = "participant: sim-01\ntick_s: 1\nsuds:\n  points: [{at: 0, value: 30}, {at: 3000, value: 30}]\n"
+        XCTAssertEqual(try run("research-fixed-heights.yaml", calm), .ended(.completed))
+        XCTAssertEqual(try run("heights-graded.yaml", calm + "actions:\n  - {at: 30, therapist: next_step}\n  - {at: \"2:54\", therapist: end}\n"),
+                       .ended(.therapist))
+        XCTAssertEqual(try run("heights-graded.yaml", calm + "actions:\n  - {at: 60, patient: opt_out}\n  - {at: 120, therapist: end}\n"),
+                       .ended(.patientStopped))
+        XCTAssertEqual(try run("heights-graded.yaml", calm + "fms:\n  points: [{at: 0, value: 15}, {at: 3000, value: 15}]\nactions:\n  - {at: 200, therapist: end}\n"),
+                       .ended(.safetyStop))
+        // Opted out, consent given aloud and recorded by the therapist, then resumed: the session goes on.
+        let back = try run("heights-graded.yaml", calm + "duration_min: 5\nactions:\n  - {at: 60, patient: opt_out}\n  - {at: 70, therapist: record_consent}\n  - {at: 71, therapist: resume}\n")
+        XCTAssertTrue(back.isRunning, "\(back)")
+    }
+
     func testARefusedRiseIsNotReportedAsApplied() throws {
         let s = try Session("heights-graded.yaml")
         s.therapist(.pause)
