@@ -12,6 +12,8 @@ public final class DecisionLedger: @unchecked Sendable {
         case claimed(CheckedContinuation<Decision?, Never>)
         case expired
     }
+    /// The timers of commands still waiting, cancelled once decided (a flood leaves no sleepers).
+    private var timers: [String: Task<Void, Never>] = [:]
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
 
@@ -26,15 +28,20 @@ public final class DecisionLedger: @unchecked Sendable {
                 c.resume(returning: .rejected(.flood, why: "the session is receiving too many commands; try again in a moment"))
                 return
             }
-            Task {
+            let timer = Task {
                 try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-                self.expire(id)
+                if !Task.isCancelled { self.expire(id) }
+            }
+            lock.withLock {
+                // Decided already (a fast frame): no timer needed.
+                if entries[id] == nil { timer.cancel() } else { timers[id] = timer }
             }
         }
     }
 
     private func expire(_ id: String) {
         let waiter: CheckedContinuation<Decision?, Never>? = lock.withLock {
+            timers[id] = nil
             guard case .waiting(let c)? = entries[id] else { return nil }
             entries[id] = .expired
             return c
@@ -56,6 +63,7 @@ public final class DecisionLedger: @unchecked Sendable {
     /// Frame thread, after applying command `id`.
     public func settle(_ id: String, _ decision: Decision) {
         let waiter: CheckedContinuation<Decision?, Never>? = lock.withLock {
+            timers.removeValue(forKey: id)?.cancel()
             guard case .claimed(let c)? = entries[id] else { return nil }
             entries[id] = nil
             return c
