@@ -7,7 +7,8 @@ import XR
 /// `exposure session PROTOCOL`: a real session on the active OpenXR runtime (or desktop mode).
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run an exposure session on the active OpenXR runtime (SteamVR, Monado) or in desktop mode.")
+        abstract: "Run an exposure session on the active OpenXR runtime (SteamVR, Monado) or in desktop mode.",
+        discussion: "Ctrl-C or SIGTERM ends the session as aborted and closes its record. " + Outcome.helpText)
 
     @Argument(help: "The protocol file, e.g. Protocols/heights-graded.yaml.")
     var protocolPath: String
@@ -89,7 +90,8 @@ struct Session: ParsableCommand {
         }
         let outcome = try SessionLauncher.run(options, loop: loop, runtimeLabel: desktop ? "desktop" : "OpenXR", console: console)
         SessionLauncher.printOutcome(outcome)
-        if outcome.error != nil { throw ExitCode(2) }
+        let status = Outcome.status(of: outcome)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
@@ -129,6 +131,7 @@ enum SessionLauncher {
 
     static func printOutcome(_ o: SessionOutcome) {
         print("session ended as \(o.state) after \(o.frames) frames; record: \(o.recordPath)")
+        print("outcome: \(Outcome.describe(o)); exit status \(Outcome.status(of: o))")
         if let e = o.error { warn(e) }
     }
 }
