@@ -63,7 +63,8 @@ struct Demo: ParsableCommand {
         xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
         let outcome = try SessionLauncher.run(options, loop: OpenXRFrameLoop(configuration: xr), runtimeLabel: "Exposure Simulated Headset",
                                               console: noConsole ? nil : console)
-        SessionLauncher.printOutcome(outcome)
+        let status = Self.exitStatus(outcome, expected: expect)
+        SessionLauncher.printOutcome(outcome, status: status)
 
         let store = try SessionStore(directory: URL(fileURLWithPath: sessions))
         let id = URL(fileURLWithPath: outcome.recordPath).lastPathComponent.replacingOccurrences(of: ".session.sqlite", with: "")
@@ -92,11 +93,11 @@ struct Demo: ParsableCommand {
         print("  BIDS:     \(exportDir.path) (\(exported.files.count) files)")
         print("  frames:   \(capture.path) (the safe room appears on the frame after the grips are held)")
         print("  took \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
-        if let status = Self.exitStatus(outcome, expected: expect), status != 0 { throw ExitCode(status) }
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// 0 when the session ended as expected (and without error); otherwise `exposure session`'s status.
-    static func exitStatus(_ outcome: SessionOutcome, expected: String) -> Int32? {
+    static func exitStatus(_ outcome: SessionOutcome, expected: String) -> Int32 {
         if outcome.error == nil, outcome.signal == nil, outcome.state == expected { return 0 }
         return Outcome.status(of: outcome)
     }

@@ -89,8 +89,8 @@ struct Session: ParsableCommand {
             loop = OpenXRFrameLoop(configuration: xr)
         }
         let outcome = try SessionLauncher.run(options, loop: loop, runtimeLabel: desktop ? "desktop" : "OpenXR", console: console)
-        SessionLauncher.printOutcome(outcome)
         let status = Outcome.status(of: outcome)
+        SessionLauncher.printOutcome(outcome, status: status)
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -129,9 +129,10 @@ enum SessionLauncher {
         return SessionRunner(session: prepared, loop: loop, mirror: mirror).run()
     }
 
-    static func printOutcome(_ o: SessionOutcome) {
+    /// `status` is the exit status the command will give (the demo's differs when it ended as expected).
+    static func printOutcome(_ o: SessionOutcome, status: Int32) {
         print("session ended as \(o.state) after \(o.frames) frames; record: \(o.recordPath)")
-        print("outcome: \(Outcome.describe(o)); exit status \(Outcome.status(of: o))")
+        print("outcome: \(Outcome.describe(o)); exit status \(status)")
         if let e = o.error { warn(e) }
     }
 }
