@@ -47,7 +47,7 @@ public enum Timeline {
 
     public static func summary(_ r: SimulationResult, plan: ExposureProtocol) -> [String] {
         var lines = ["Summary"]
-        lines.append("  outcome: \(r.finalState) at \(clock(r.endTime))")
+        lines.append("  outcome: " + { () -> String in guard case .ended(let why) = r.finalState else { return "\(r.finalState)" }; let reached: Int? = r.events.reversed().lazy.compactMap { (e: EngineEvent) -> Int? in if case .stepChanged(_, let to) = e.kind { return to }; return nil }.first; return "\(why) (\(why.rawValue))" + (reached.map { " at step \($0 + 1)/\(plan.steps.count)" } ?? "") }() + " at \(clock(r.endTime))")
         if let h = r.highestStep { lines.append("  highest step reached: \(h + 1) of \(plan.steps.count) (`\(plan.steps[h].id)`)") }
         for (i, s) in r.timeInStep.enumerated() where s > 0 {
             lines.append("  step \(i + 1) `\(plan.steps[i].id)`: \(clock(s)) running")

@@ -2,13 +2,45 @@
 // knows about the engine, OpenXR or Vulkan.
 import Foundation
 
-/// How a session ended (or that it has not yet).
+/// How a session ended (or that it has not yet). The ended cases carry the engine's outcome; their
+/// raw values are ExposureCore's `EndReason` raw values, so the record and the engine agree.
 public enum SessionState: String, Sendable, Codable, CaseIterable {
     case running
+    /// The protocol's last step was done.
     case completed
+    /// The therapist ended it.
+    case therapist = "ended_by_therapist"
+    /// The session time limit came first.
+    case timeLimit = "time_limit"
+    /// The patient opted out and did not go back.
+    case patientStopped = "patient_stopped"
+    /// It ended while a safety rule held the session.
+    case safetyStop = "safety_stop"
+    /// Stopped before the engine ended it (Ctrl-C, SIGTERM, the runtime lost, an error).
     case aborted
     /// The process died without finishing; set on the next start.
     case interrupted
+
+    /// The outcome in plain words ("ended by the therapist").
+    public var plainWords: String {
+        switch self {
+        case .running: return "still running"
+        case .completed: return "completed"
+        case .therapist: return "ended by the therapist"
+        case .timeLimit: return "ended at the session time limit"
+        case .patientStopped: return "stopped by the patient (opted out)"
+        case .safetyStop: return "stopped by a safety rule"
+        case .aborted: return "aborted (stopped before the protocol ended it)"
+        case .interrupted: return "interrupted (the process died)"
+        }
+    }
+
+    /// The outcome in plain words with the step reached, e.g. "ended by the therapist at step 2/8".
+    /// `endStep` is 1-based; either number may be unknown (records written before they were kept).
+    public func describe(endStep: Int?, stepCount: Int?) -> String {
+        guard self != .running, let step = endStep else { return plainWords }
+        return plainWords + " at step \(step)" + (stepCount.map { "/\($0)" } ?? "")
+    }
 }
 
 public struct SessionMetadata: Sendable, Equatable {

@@ -9,6 +9,10 @@ public struct SessionRecord: Sendable {
     public var metadata: SessionMetadata
     public var state: SessionState
     public var endWallClock: Double?
+    /// The 1-based step the session had reached when it ended (meta `end_step`), when known.
+    public var endStep: Int?
+    /// The protocol's number of steps (meta `step_count`), when known.
+    public var stepCount: Int?
     public var events: [RecordedEvent] = []
     public var ratings: [Rating] = []
     public var poses: [PoseSample] = []
@@ -17,6 +21,9 @@ public struct SessionRecord: Sendable {
     public var droppedItems: Int64 = 0
     /// What could not be read, one error per damaged part (RecordError.damaged).
     public var damage: [RecordError] = []
+
+    /// How it ended in plain words, e.g. "ended by the therapist at step 2/8".
+    public var outcome: String { state.describe(endStep: endStep, stepCount: stepCount) }
 
     /// Session time (s) of a wall-clock instant.
     public func sessionTime(wallClock: Double) -> Double { wallClock - metadata.startWallClock }
@@ -164,6 +171,7 @@ enum SessionRecordReader {
                               state: meta["state"].flatMap(SessionState.init(rawValue:)), startWallClock: start,
                               durationSeconds: start.flatMap { s in end.map { max(0, $0 - s) } } ?? (start == nil ? nil : 0),
                               eventCount: events, path: path,
+                              endStep: meta["end_step"].flatMap { Int($0) }, stepCount: meta["step_count"].flatMap { Int($0) },
                               problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
     }
 
@@ -207,6 +215,8 @@ enum SessionRecordReader {
         var record = SessionRecord(path: path, metadata: metadata, state: state,
                                    endWallClock: meta["end_wall_clock"].flatMap(Double.init))
         record.droppedItems = meta["dropped_items"].flatMap(Int64.init) ?? 0
+        record.endStep = meta["end_step"].flatMap { Int($0) }
+        record.stepCount = meta["step_count"].flatMap { Int($0) }
 
         readTable(db, "events", "SELECT seq, session_time, wall_clock, display_time_ns, kind, actor, reason, payload FROM events ORDER BY seq",
                   &damage, path) { s in

@@ -132,7 +132,10 @@ public final class SessionRecorder: @unchecked Sendable {
 
     /// Commits everything queued, stores the final state and closes the record. Throws the first
     /// write failure seen during the session, after the record has been closed as well as possible.
-    public func finish(state: SessionState, wallClock: Double = Date().timeIntervalSince1970) throws {
+    /// `endStep` is the 1-based step the session had reached and `stepCount` the protocol's steps,
+    /// stored as meta `end_step` and `step_count` when known.
+    public func finish(state: SessionState, endStep: Int? = nil, stepCount: Int? = nil,
+                       wallClock: Double = Date().timeIntervalSince1970) throws {
         pthread_mutex_lock(mutex)
         if finished { pthread_mutex_unlock(mutex); throw RecordError.alreadyFinished(path: path) }
         finished = true
@@ -146,8 +149,11 @@ public final class SessionRecorder: @unchecked Sendable {
         do {
             try db.execute("BEGIN")
             let set = try db.prepare(RecordSchema.setMeta)
-            for (k, v) in [("state", state.rawValue), ("end_wall_clock", String(wallClock)),
-                           ("dropped_items", String(s.dropped))] {
+            var meta = [("state", state.rawValue), ("end_wall_clock", String(wallClock)),
+                        ("dropped_items", String(s.dropped))]
+            if let n = endStep { meta.append(("end_step", String(n))) }
+            if let n = stepCount { meta.append(("step_count", String(n))) }
+            for (k, v) in meta {
                 set.reset(); set.bind(1, k); set.bind(2, v); try set.run("set meta \(k)")
             }
             try db.execute("COMMIT")

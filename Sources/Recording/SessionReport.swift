@@ -21,13 +21,14 @@ public enum SessionReport {
         svg.plot{display:block;margin:12px 0 20px;border:1px solid #eee}
         </style></head><body>
         <h1>Exposure session \(e(m.sessionID))</h1>
+        <p class="outcome"><b>Outcome:</b> \(e(r.outcome.prefix(1).uppercased() + r.outcome.dropFirst())).</p>
 
         """
         out += "<table class=\"summary\">"
         let rows: [(String, String)] = [
             ("Participant", m.participantID), ("Session", String(m.sessionNumber)),
             ("Protocol", "\(m.protocolID) \(m.protocolVersion) (\(m.protocolHash.prefix(12)))"),
-            ("Started (UTC)", iso(start)), ("Length", minutes(r.sessionLength)), ("Ended as", r.state.rawValue),
+            ("Started (UTC)", iso(start)), ("Length", minutes(r.sessionLength)), ("Ended as", "\(r.outcome) (\(r.state.rawValue))"),
             ("Headset", "\(m.headsetName) via \(m.runtimeName)"), ("Software", m.softwareVersion), ("Seed", String(m.seed)),
         ]
         for (k, v) in rows { out += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>" }

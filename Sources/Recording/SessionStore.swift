@@ -12,8 +12,14 @@ public struct SessionSummary: Sendable, Equatable {
     public var durationSeconds: Double?
     public var eventCount: Int
     public var path: String
+    /// The 1-based step reached when the session ended, and the protocol's steps, when recorded.
+    public var endStep: Int? = nil
+    public var stepCount: Int? = nil
     /// Set when the record could not be read completely.
     public var problem: String?
+
+    /// How it ended in plain words, e.g. "ended by the therapist at step 2/8" ("unreadable" without a state).
+    public var outcome: String { state?.describe(endStep: endStep, stepCount: stepCount) ?? "unreadable" }
 }
 
 public final class SessionStore {

@@ -13,6 +13,8 @@ enum TableExport {
             ["headset_name", m.headsetName], ["display_rate_hz", ExportFiles.num(m.displayRateHz)],
             ["start_wall_clock", ExportFiles.num(m.startWallClock)], ["state", r.state.rawValue],
             ["end_wall_clock", r.endWallClock.map(ExportFiles.num) ?? ""], ["dropped_items", String(r.droppedItems)],
+            ["end_step", r.endStep.map(String.init) ?? ""], ["step_count", r.stepCount.map(String.init) ?? ""],
+            ["outcome", r.outcome],
         ]
         for (env, hash) in m.environmentHashes.sorted(by: { $0.key < $1.key }) { rows.append(["environment_hash.\(env)", hash]) }
         return rows
@@ -61,6 +63,7 @@ enum TableExport {
             "software_version": m.softwareVersion, "seed": String(m.seed), "runtime_name": m.runtimeName,
             "headset_name": m.headsetName, "display_rate_hz": m.displayRateHz, "start_wall_clock": m.startWallClock,
             "state": r.state.rawValue, "end_wall_clock": ExportFiles.orNull(r.endWallClock), "dropped_items": Int(r.droppedItems),
+            "end_step": ExportFiles.orNull(r.endStep), "step_count": ExportFiles.orNull(r.stepCount), "outcome": r.outcome,
         ]))
         for e in r.events {
             lines.append(ExportFiles.jsonLine([

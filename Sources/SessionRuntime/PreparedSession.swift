@@ -43,7 +43,6 @@ public final class PreparedSession {
     public let store: SessionStore
     public let sessionID: String
     public let sound: SessionSound?
-    private var finished = false
 
     /// `runtime` and `headset` name what the frame loop runs on, for the record.
     public init(_ options: SessionOptions, runtime: String, headset: String, displayRateHz: Double,
@@ -86,16 +85,30 @@ public final class PreparedSession {
         }
     }
 
-    /// Closes the record: completed when the engine ended the session, aborted otherwise.
+    /// Closes the record with the engine's outcome (completed, ended_by_therapist, time_limit,
+    /// patient_stopped, safety_stop, aborted) and the step reached; a session the engine never
+    /// ended (the loop stopped: runtime lost, an error) is aborted.
     @discardableResult
     public func finish() throws -> SessionState {
-        guard !finished else { return .completed }
-        finished = true
-        let state: SessionState = conductor.isEnded ? .completed : .aborted
-        try recorder.finish(state: state)
+        if let done = finalState { return done }
+        let state = PreparedSession.recordState(conductor.engine.state)
+        finalState = state
+        try recorder.finish(state: state, endStep: endStep, stepCount: plan.steps.count)
         sound?.engine.close()
         return state
     }
+
+    /// How the record names an engine state once the session is over.
+    public static func recordState(_ engineState: EngineState) -> SessionState {
+        guard case .ended(let reason) = engineState else { return .aborted }
+        return SessionState(rawValue: reason.rawValue) ?? .aborted
+    }
+
+    /// The state the record was closed with (nil until `finish()`).
+    public private(set) var finalState: SessionState?
+
+    /// The 1-based step the session had reached (nil before the first step).
+    public var endStep: Int? { conductor.engine.lastStep.map { $0 + 1 } }
 
     public var recordPath: String { store.recordPath(for: sessionID) }
 

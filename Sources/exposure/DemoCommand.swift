@@ -11,7 +11,9 @@ import XR
 /// BIDS export, and prints a summary.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a headless demo session on the simulated headset and write its record, report and export.")
+        abstract: "Run a headless demo session on the simulated headset and write its record, report and export.",
+        discussion: "The scripted demo is expected to end at the protocol's time limit (time_limit): it exits 0 when it ends "
+            + "as --expect says. Any other outcome exits with the status `exposure session` uses: " + Outcome.helpText)
 
     @Option(help: "Directory of session records.")
     var sessions: String = ProcessInfo.processInfo.environment["EXPOSURE_SESSIONS"] ?? "sessions"
@@ -30,6 +32,9 @@ struct Demo: ParsableCommand {
 
     @Option(help: "Second of the session at which the patient holds both grips to opt out (negative: never).")
     var optOutAt: Double = 539
+
+    @Option(help: "The outcome the scripted session should end with (time_limit for the bundled demo); the demo exits 0 when it does.")
+    var expect: String = SessionState.timeLimit.rawValue
 
     @Flag(help: "Do not start the therapist console.")
     var noConsole = false
@@ -58,7 +63,8 @@ struct Demo: ParsableCommand {
         xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
         let outcome = try SessionLauncher.run(options, loop: OpenXRFrameLoop(configuration: xr), runtimeLabel: "Exposure Simulated Headset",
                                               console: noConsole ? nil : console)
-        SessionLauncher.printOutcome(outcome)
+        let status = Self.exitStatus(outcome, expected: expect)
+        SessionLauncher.printOutcome(outcome, status: status)
 
         let store = try SessionStore(directory: URL(fileURLWithPath: sessions))
         let id = URL(fileURLWithPath: outcome.recordPath).lastPathComponent.replacingOccurrences(of: ".session.sqlite", with: "")
@@ -72,6 +78,7 @@ struct Demo: ParsableCommand {
         print("")
         print("Demo summary")
         print("  record:   \(outcome.recordPath) (\(record.state.rawValue))")
+        print("  outcome:  \(Outcome.describe(outcome))\(outcome.state == expect ? ", as expected" : "; expected \(expect)")")
         print("  length:   \(Self.clock(record.sessionLength)) of session time, \(record.poses.count) head poses, \(record.events.count) events, \(record.ratings.count) ratings")
         print("  steps:    \(steps.count) step periods; highest reached: \(steps.max { $0.number < $1.number }?.name ?? "none")")
         for s in steps {
@@ -86,7 +93,13 @@ struct Demo: ParsableCommand {
         print("  BIDS:     \(exportDir.path) (\(exported.files.count) files)")
         print("  frames:   \(capture.path) (the safe room appears on the frame after the grips are held)")
         print("  took \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
-        if outcome.error != nil { throw ExitCode(2) }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// 0 when the session ended as expected (and without error); otherwise `exposure session`'s status.
+    static func exitStatus(_ outcome: SessionOutcome, expected: String) -> Int32 {
+        if outcome.error == nil, outcome.signal == nil, outcome.state == expected { return 0 }
+        return Outcome.status(of: outcome)
     }
 
     static func clock(_ t: Double) -> String {

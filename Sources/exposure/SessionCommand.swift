@@ -7,7 +7,8 @@ import XR
 /// `exposure session PROTOCOL`: a real session on the active OpenXR runtime (or desktop mode).
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run an exposure session on the active OpenXR runtime (SteamVR, Monado) or in desktop mode.")
+        abstract: "Run an exposure session on the active OpenXR runtime (SteamVR, Monado) or in desktop mode.",
+        discussion: "Ctrl-C or SIGTERM ends the session as aborted and closes its record. " + Outcome.helpText)
 
     @Argument(help: "The protocol file, e.g. Protocols/heights-graded.yaml.")
     var protocolPath: String
@@ -88,8 +89,9 @@ struct Session: ParsableCommand {
             loop = OpenXRFrameLoop(configuration: xr)
         }
         let outcome = try SessionLauncher.run(options, loop: loop, runtimeLabel: desktop ? "desktop" : "OpenXR", console: console)
-        SessionLauncher.printOutcome(outcome)
-        if outcome.error != nil { throw ExitCode(2) }
+        let status = Outcome.status(of: outcome)
+        SessionLauncher.printOutcome(outcome, status: status)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
@@ -127,8 +129,10 @@ enum SessionLauncher {
         return SessionRunner(session: prepared, loop: loop, mirror: mirror).run()
     }
 
-    static func printOutcome(_ o: SessionOutcome) {
+    /// `status` is the exit status the command will give (the demo's differs when it ended as expected).
+    static func printOutcome(_ o: SessionOutcome, status: Int32) {
         print("session ended as \(o.state) after \(o.frames) frames; record: \(o.recordPath)")
+        print("outcome: \(Outcome.describe(o)); exit status \(status)")
         if let e = o.error { warn(e) }
     }
 }

@@ -26,12 +26,12 @@ struct SessionsCommand: ParsableCommand {
         let list = store.list()
         if list.isEmpty { print("No session records in \(options.url.path)."); return }
         let f = ISO8601DateFormatter()
-        print(["SESSION", "PARTICIPANT", "PROTOCOL", "STATE", "STARTED (UTC)", "LENGTH", "EVENTS"].joined(separator: "\t"))
+        print(["SESSION", "PARTICIPANT", "PROTOCOL", "STATE", "STARTED (UTC)", "LENGTH", "EVENTS", "OUTCOME"].joined(separator: "\t"))
         for s in list {
             let started = s.startWallClock.map { f.string(from: Date(timeIntervalSince1970: $0)) } ?? "?"
             let length = s.durationSeconds.map { String(format: "%d:%02d", Int($0) / 60, Int($0) % 60) } ?? "?"
             print([s.sessionID, s.participantID, s.protocolID, s.state?.rawValue ?? "unreadable", started, length,
-                   String(s.eventCount)].joined(separator: "\t"))
+                   String(s.eventCount), s.outcome].joined(separator: "\t"))
             if let p = s.problem { print("  damaged: \(p)") }
         }
     }

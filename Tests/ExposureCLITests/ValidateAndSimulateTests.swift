@@ -96,6 +96,26 @@ final class ValidateAndSimulateTests: XCTestCase {
         XCTAssertFalse((object["events"] as? [Any] ?? []).isEmpty)
     }
 
+    func testSimulateNamesTheOutcomeAndTheStepReached() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+            participant: sim-02
+            tick_s: 1
+            duration_min: 5
+            suds:
+              model: {at_step_start: 50, rise_per_step: 3, habituation_percent_per_min: 30, floor: 5}
+            actions:
+              - {at: "2:00", therapist: end}
+            """
+        let path = dir.appendingPathComponent("patient.yaml").path
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["simulate", "Protocols/heights-graded.yaml", "--patient", path])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.lines.contains("  outcome: the therapist ended the session (ended_by_therapist) at step 1/11 at 02:00"),
+                      result.stdout)
+    }
+
     func testSimulateReportsBrokenPatientScriptWithFileLine() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -29,7 +29,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(list.status, 0, list.err)
         let row = try XCTUnwrap(list.out.split(separator: "\n").first { $0.hasPrefix("S-001") })
         XCTAssertEqual(row.split(separator: "\t").map(String.init),
-                       ["S-001", "P-0042", "heights-graded", "completed", "2027-01-15T08:00:00Z", "0:06", "7"])
+                       ["S-001", "P-0042", "heights-graded", "completed", "2027-01-15T08:00:00Z", "0:06", "7", "completed"])
 
         let bids = try run(["export", "S-001", "--sessions", sessions.path, "--format", "bids", "-o", "bids"], in: dir)
         XCTAssertEqual(bids.status, 0, bids.err)
@@ -45,6 +45,38 @@ final class CommandLineTests: XCTestCase {
         let missing = try run(["export", "S-404", "--sessions", sessions.path], in: dir)
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.err.contains("no session record 'S-404'"), missing.err)
+    }
+
+    func testSessionsListsEachOutcomeWithTheStepReached() throws {
+        let dir = temporaryDirectory("cli-outcomes")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sessions = dir.appendingPathComponent("sessions")
+        let store = try SessionStore(directory: sessions)
+        let ends: [(String, SessionState, Int?)] = [("S-A", .therapist, 2), ("S-B", .timeLimit, 11), ("S-C", .aborted, 1),
+                                                    ("S-D", .patientStopped, 3), ("S-E", .safetyStop, 4), ("S-F", .completed, 8)]
+        for (id, state, step) in ends {
+            let rec = try store.create(sampleMetadata(id))
+            try rec.finish(state: state, endStep: step, stepCount: step == 11 ? 11 : 8)
+        }
+        let live = try store.create(sampleMetadata("S-G"))   // still running (this process holds it)
+
+        let list = try run(["sessions", "--sessions", sessions.path], in: dir)
+        XCTAssertEqual(list.status, 0, list.err)
+        let rows = Dictionary(uniqueKeysWithValues: list.out.split(separator: "\n").dropFirst().map {
+            let cells = $0.split(separator: "\t").map(String.init)
+            return (cells[0], (state: cells[3], outcome: cells.last ?? ""))
+        })
+        XCTAssertEqual(list.out.split(separator: "\n").first?.split(separator: "\t").last, "OUTCOME")
+        XCTAssertEqual(rows["S-A"]?.state, "ended_by_therapist")
+        XCTAssertEqual(rows["S-A"]?.outcome, "ended by the therapist at step 2/8")
+        XCTAssertEqual(rows["S-B"]?.outcome, "ended at the session time limit at step 11/11")
+        XCTAssertEqual(rows["S-C"]?.outcome, "aborted (stopped before the protocol ended it) at step 1/8")
+        XCTAssertEqual(rows["S-D"]?.outcome, "stopped by the patient (opted out) at step 3/8")
+        XCTAssertEqual(rows["S-E"]?.outcome, "stopped by a safety rule at step 4/8")
+        XCTAssertEqual(rows["S-F"]?.outcome, "completed at step 8/8")
+        XCTAssertEqual(rows["S-G"]?.state, "running")
+        XCTAssertEqual(rows["S-G"]?.outcome, "still running")
+        try live.finish(state: .aborted)
     }
 
     func testExportOfADamagedRecordExitsWithStatus3AndNamesTheDamage() throws {

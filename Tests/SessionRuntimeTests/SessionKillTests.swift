@@ -58,22 +58,32 @@ final class SessionKillTests: XCTestCase {
     }
 
     /// Ctrl-C is a therapist or operator ending the session on purpose: the record is closed as
-    /// aborted (not interrupted), the OpenXR session ends cleanly, and the process exits normally.
+    /// aborted (not interrupted), the OpenXR session ends cleanly, and the process exits with 130.
     func testCtrlCEndsTheSessionCleanlyAsAborted() throws {
-        guard let launched = try launchSession("ctrl-c") else { return }
+        try stopWithSignal(SIGINT, name: "SIGINT", status: 130)
+    }
+
+    /// SIGTERM (`systemctl stop`, a supervisor) ends the session the same way; the status is 143.
+    func testSIGTERMEndsTheSessionCleanlyAsAbortedWithStatus143() throws {
+        try stopWithSignal(SIGTERM, name: "SIGTERM", status: 143)
+    }
+
+    private func stopWithSignal(_ signo: Int32, name: String, status: Int32) throws {
+        guard let launched = try launchSession(name.lowercased()) else { return }
         defer { launched.cleanUp() }
         let process = launched.process
         Thread.sleep(forTimeInterval: 1)
-        XCTAssertEqual(kill(process.processIdentifier, SIGINT), 0)
+        XCTAssertEqual(kill(process.processIdentifier, signo), 0)
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning, Date() < deadline { usleep(20_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL); process.waitUntilExit()
-            return XCTFail("exposure session did not end within 20 s of Ctrl-C:\n\(launched.outputText)")
+            return XCTFail("exposure session did not end within 20 s of \(name):\n\(launched.outputText)")
         }
         XCTAssertEqual(process.terminationReason, .exit, launched.outputText)
-        XCTAssertEqual(process.terminationStatus, 0, launched.outputText)
+        XCTAssertEqual(process.terminationStatus, status, launched.outputText)
         XCTAssertTrue(launched.outputText.contains("session ended as aborted"), launched.outputText)
+        XCTAssertTrue(launched.outputText.contains("by \(name)"), launched.outputText)
         let log = launched.fixture.runtimeLog()
         XCTAssertTrue(log.contains("session ended"), log.joined(separator: "\n"))
 
@@ -83,6 +93,13 @@ final class SessionKillTests: XCTestCase {
         let record = try store.read(id)
         XCTAssertEqual(record.state, .aborted)
         XCTAssertNotNil(record.endWallClock)
+        XCTAssertEqual(record.endStep, 1, "the step reached is kept")
+        XCTAssertEqual(record.stepCount, 11)
+        let ended = try XCTUnwrap(record.events.first { $0.kind == EventKind.state && ($0.payload["state"] as? String) == "ended" },
+                                  "the engine ended the session on the frame loop, saying why: \(record.events.filter { $0.kind == EventKind.state })")
+        XCTAssertEqual(ended.actor, .system)
+        XCTAssertEqual(ended.payload["end_reason"] as? String, "aborted")
+        XCTAssertTrue(ended.reason.contains("stopped by \(name)"), ended.reason)
         let states = record.events.filter { $0.kind == "xr_state" }.compactMap { $0.payload["state"] as? String }
         XCTAssertEqual(Array(states.suffix(3)), ["stopping", "idle", "exiting"])
         XCTAssertEqual(launched.fixture.coreValidationProblems(), [], "core validation layer problems")
