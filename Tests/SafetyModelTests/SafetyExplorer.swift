@@ -42,6 +42,7 @@ struct Letter {
             .input("therapist resume", .therapist, resume: true) { _ in .therapist(.resume) },
             .input("therapist records spoken consent", .therapist) { _ in .therapist(.recordVerbalConsent) },
             .input("therapist end", .therapist) { _ in .therapist(.end) },
+            .input("process stopped (SIGTERM)", nil) { _ in .abort(reason: "stopped by SIGTERM") },
             .input("patient opt-out", .patient) { _ in .patient(.optOut) },
             .input("patient pause", .patient) { _ in .patient(.pause) },
             .input("patient resume", .patient, resume: true, patientResume: true) { _ in .patient(.resume) },
