@@ -19,7 +19,8 @@ public struct EnvironmentCatalog: Equatable, Sendable {
 
     /// Which environments and parameters protocols may name.
     public var vocabulary: EnvironmentVocabulary {
-        EnvironmentVocabulary(environments: definitions.mapValues(\.specs))
+        EnvironmentVocabulary(environments: definitions.mapValues(\.specs),
+                              events: Dictionary(uniqueKeysWithValues: definitions.keys.map { ($0, events(of: $0)) }))
     }
 
     /// Loads every `*.yaml` in `directory`. Throws `ValidationFailure` with every problem in every

@@ -20,6 +20,7 @@ public struct ParameterDefinition: Equatable, Sendable {
         self.minHoldSeconds = minHoldSeconds; self.curve = curve
         // The engine measures escalation through the same curve (StimulusModel), so the spec carries it.
         self.spec.curve = curve
+        self.spec.defaultValue = defaultValue
     }
 
     /// The value the curve gives at `intensity` (the default when there is no curve).

@@ -5,7 +5,8 @@
 public struct EngineMemory: Hashable, Sendable {
     public internal(set) var state: EngineState = .notStarted
     public internal(set) var intensity: Double = 0
-    public internal(set) var overrides: [String: ParameterValue] = [:]
+    /// Parameters the therapist holds at a value (cleared when the step changes or safety steps down).
+    public internal(set) var therapistPins: [String: ParameterValue] = [:]
     public internal(set) var progress = StepProgress()
     public internal(set) var heartRateBaseline: Double?
     public internal(set) var lastStep: Int?

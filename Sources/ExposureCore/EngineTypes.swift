@@ -16,7 +16,10 @@ public enum TherapistCommand: Equatable, Sendable {
     /// Rises larger than the protocol's `max_intensity_change` need `confirm: true`.
     case setIntensity(Double, confirm: Bool = false)
     /// A rise measured through the environment's curve counts against the same limit.
+    /// The therapist holds the parameter at this value until the step changes or safety steps down.
     case setParameter(String, ParameterValue, confirm: Bool = false)
+    /// The parameter follows the level again (a rise when the level's value is more intense).
+    case releaseParameter(String, confirm: Bool = false)
     case nextStep(confirm: Bool = false)
     case previousStep
     /// Index 0-based.
@@ -34,6 +37,7 @@ extension TherapistCommand {
         switch self {
         case .setIntensity(let v, let confirm): return "set intensity \(v.isFinite ? FieldReader.format(v) : "\(v)")\(confirmed(confirm))"
         case .setParameter(let n, let v, let confirm): return "set \(n.prefix(40)) \(v.description.prefix(40))\(confirmed(confirm))"
+        case .releaseParameter(let n, let confirm): return "let \(n.prefix(40)) follow the level\(confirmed(confirm))"
         case .nextStep(let confirm): return "next step\(confirmed(confirm))"
         case .previousStep: return "previous step"
         case .goToStep(let i, let confirm): return "go to step \(i + 1)\(confirmed(confirm))"

@@ -27,8 +27,10 @@ public struct ParameterSpec: Equatable, Sendable {
     /// How the environment maps intensity to this parameter; the safety rules measure a change's
     /// escalation through it. nil: the parameter does not follow intensity.
     public var curve: IntensityCurve?
-    public init(name: String, kind: Kind, unit: String? = nil, curve: IntensityCurve? = nil) {
-        self.name = name; self.kind = kind; self.unit = unit; self.curve = curve
+    /// What the environment shows when nothing asks for a value and there is no curve.
+    public var defaultValue: ParameterValue?
+    public init(name: String, kind: Kind, unit: String? = nil, curve: IntensityCurve? = nil, defaultValue: ParameterValue? = nil) {
+        self.name = name; self.kind = kind; self.unit = unit; self.curve = curve; self.defaultValue = defaultValue
     }
 
     /// nil when `value` fits, else a message saying what does.
@@ -49,9 +51,25 @@ public struct ParameterSpec: Equatable, Sendable {
 public struct EnvironmentVocabulary: Equatable, Sendable {
     /// environment id -> parameter name -> spec
     public var environments: [String: [String: ParameterSpec]]
-    public init(environments: [String: [String: ParameterSpec]]) { self.environments = environments }
+    /// environment id -> the events it reacts to (protocol `events:` and the therapist's buttons).
+    public var events: [String: [String]]
+    public init(environments: [String: [String: ParameterSpec]], events: [String: [String]] = [:]) {
+        self.environments = environments; self.events = events
+    }
     public func parameters(of environment: String) -> [String: ParameterSpec]? { environments[environment] }
+    /// nil when the vocabulary does not list events for `environment` (then any name is allowed).
+    public func events(of environment: String) -> [String]? { events[environment] }
     public var names: [String] { environments.keys.sorted() }
+}
+
+/// Why a parameter does not follow the level right now.
+public enum PinSource: String, Equatable, Hashable, Sendable {
+    /// The protocol holds it for the whole session (`pinned:` at the top of the file).
+    case protocolWide = "protocol"
+    /// The current step holds it (`pinned:` in the step, or a choice with no intensity order).
+    case step
+    /// The therapist set it from the console; it holds until the step changes or safety steps down.
+    case therapist
 }
 
 /// What the engine asks the environment to show this frame: which world, how intense, explicit
@@ -60,10 +78,16 @@ public struct EnvironmentTarget: Equatable, Sendable {
     public var environment: String
     /// 0...100
     public var intensity: Double
+    /// Physical values. The engine names every parameter (the hierarchy resolved at `intensity`,
+    /// see IntensityModel); a parameter left out follows the environment's own curve.
     public var overrides: [String: ParameterValue]
+    /// Parameters held regardless of the level, and by whom (for the console and the record).
+    public var pinned: [String: PinSource]
     /// True during pause and opt-out: the calm room is shown instead, at once.
     public var safeRoom: Bool
-    public init(environment: String, intensity: Double, overrides: [String: ParameterValue] = [:], safeRoom: Bool = false) {
-        self.environment = environment; self.intensity = intensity; self.overrides = overrides; self.safeRoom = safeRoom
+    public init(environment: String, intensity: Double, overrides: [String: ParameterValue] = [:],
+                pinned: [String: PinSource] = [:], safeRoom: Bool = false) {
+        self.environment = environment; self.intensity = intensity; self.overrides = overrides
+        self.pinned = pinned; self.safeRoom = safeRoom
     }
 }

@@ -211,7 +211,8 @@ extension ExposureEngine {
             guard (lo...hi).contains(value) else {
                 return reject(.invalid, "intensity \(FieldReader.format(value)) is outside this protocol's bounds \(FieldReader.format(lo))...\(FieldReader.format(hi))")
             }
-            let change = proposal(to: StimulusModel.World(intensity: value, overrides: overrides), by: .therapist, confirm: confirm)
+            let world = model.resolve(level: value, step: state.step, therapist: memory.therapistPins)
+            let change = proposal(level: value, world: world, by: .therapist, confirm: confirm)
             return changeStimulus(change, at: t, what: what) { pass in
                 if !state.isRunning { memory.returnCeiling = min(memory.returnCeiling ?? value, value) }
                 setIntensity(value, by: .therapist, at: t, why: "set by the therapist", pass)
@@ -222,13 +223,25 @@ extension ExposureEngine {
                 if let problem = spec.problem(with: value) { return reject(.invalid, "\(name): \(problem)") }
             }
             if case .number(let v) = value, !v.isFinite { return reject(.invalid, "\(name.prefix(40)) value is not a number") }
-            var world = currentWorld
-            world.overrides[name] = value
-            var change = proposal(to: world, by: .therapist, confirm: confirm)
-            let old = stimulus.value(name, intensity: intensity, overrides: overrides)
+            var pins = memory.therapistPins
+            pins[name] = value
+            let world = model.resolve(level: intensity, step: state.step, therapist: pins)
+            var change = proposal(level: intensity, world: world, by: .therapist, confirm: confirm)
+            let old = parameters[name]
             change.unmeasured = old != value && (old.flatMap { stimulus.level(of: name, $0) } == nil || stimulus.level(of: name, value) == nil)
             return changeStimulus(change, at: t, what: what) { pass in
                 setParameter(name, value, by: .therapist, at: t, why: "set by the therapist", pass)
+            }
+        case .releaseParameter(let name, let confirm):
+            guard memory.therapistPins[name] != nil else {
+                return reject(.notApplicable, "`\(name.prefix(40))` is not held by the therapist; it already follows the level or the step")
+            }
+            var pins = memory.therapistPins
+            pins[name] = nil
+            let world = model.resolve(level: intensity, step: state.step, therapist: pins)
+            let change = proposal(level: intensity, world: world, by: .therapist, confirm: confirm)
+            return changeStimulus(change, at: t, what: what) { pass in
+                releaseParameter(name, by: .therapist, at: t, why: "released by the therapist: follows the level again", pass)
             }
         case .nextStep(let confirm):
             guard let s = state.step else { return nil }
@@ -244,6 +257,10 @@ extension ExposureEngine {
             return goToStep(index, confirm: confirm, at: t, what: what, why: "the therapist chose step \(index + 1)")
         case .fireEvent(let name):
             guard ProtocolParser.isIdentifier(name) else { return reject(.invalid, "event name `\(name.prefix(40))` is not a valid name") }
+            if let known = eventNames, !known.contains(name) {
+                return reject(.invalid, "\(plan.environment) has no event `\(name)`"
+                              + (known.isEmpty ? "; it has no events" : "; its events: \(known.joined(separator: ", "))"))
+            }
             var change = ProposedChange(actor: .therapist, kind: .stimulus)
             change.firesEvent = true
             return changeStimulus(change, at: t, what: what) { pass in

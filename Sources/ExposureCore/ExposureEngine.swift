@@ -8,6 +8,10 @@ public final class ExposureEngine {
     public let parameterSpecs: [String: ParameterSpec]?
     /// Measures changes through the environment's curves (escalation is judged on the stimulus).
     public let stimulus: StimulusModel
+    /// The hierarchy read as one curve per parameter: the physical world at any level.
+    public let model: IntensityModel
+    /// Events the environment reacts to; nil when unknown (then any well-formed name is passed on).
+    public let eventNames: [String]?
     let supervisor: SafetySupervisor
     /// Everything that decides what the engine does next, as one value: a copy of the engine
     /// behaves exactly like the original (the exhaustive safety check relies on it).
@@ -15,7 +19,10 @@ public final class ExposureEngine {
 
     public var state: EngineState { memory.state }
     public var intensity: Double { memory.intensity }
-    public var overrides: [String: ParameterValue] { memory.overrides }
+    /// The physical world the patient meets now (or returns to from the safe room).
+    public var parameters: [String: ParameterValue] { model.resolve(level: intensity, step: state.step, therapist: memory.therapistPins) }
+    /// Parameters held regardless of the level, and by whom.
+    public var pinned: [String: PinSource] { model.pins(step: state.step, therapist: memory.therapistPins) }
     public var progress: StepProgress { memory.progress }
     public var heartRateBaseline: Double? { memory.heartRateBaseline }
     /// The last step the session was at (kept after it ended, for the outcome).
@@ -36,17 +43,19 @@ public final class ExposureEngine {
     /// Seconds of heart-rate samples averaged for the baseline when none is given.
     public static let baselineWindow = 60.0
 
-    public init(protocol plan: ExposureProtocol, parameterSpecs: [String: ParameterSpec]? = nil) {
+    public init(protocol plan: ExposureProtocol, parameterSpecs: [String: ParameterSpec]? = nil, eventNames: [String]? = nil) {
         self.plan = plan
         self.parameterSpecs = parameterSpecs
+        self.eventNames = eventNames
         self.stimulus = StimulusModel(specs: parameterSpecs)
+        self.model = IntensityModel(protocol: plan, specs: parameterSpecs)
         self.memory.intensity = plan.session.minIntensity
         self.supervisor = SafetySupervisor(limits: plan.safety, sessionLimit: plan.session.maxDuration)
     }
 
     /// An engine in exactly this one's state (pending output not included).
     public func copy() -> ExposureEngine {
-        let e = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs)
+        let e = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs, eventNames: eventNames)
         e.memory = memory
         e.weakenedRulesForTesting = weakenedRulesForTesting
         return e
@@ -62,7 +71,8 @@ public final class ExposureEngine {
 
     /// What the environment should show now.
     public var target: EnvironmentTarget {
-        EnvironmentTarget(environment: plan.environment, intensity: intensity, overrides: overrides, safeRoom: !state.isRunning)
+        EnvironmentTarget(environment: plan.environment, intensity: intensity, overrides: parameters, pinned: pinned,
+                          safeRoom: !state.isRunning)
     }
 
     // MARK: tick
@@ -178,23 +188,28 @@ public final class ExposureEngine {
         return SafetyGate.judge(change, context)
     }
 
-    /// The world a step shows: its level (or the current one) with its pinned parameters.
-    func world(ofStep index: Int) -> StimulusModel.World {
-        let step = plan.steps[index]
-        return StimulusModel.World(intensity: clamp(step.intensity ?? intensity), overrides: step.parameters)
+    /// The level entering step `index` sets: the step's own, except that going down never raises it.
+    func level(enteringStep index: Int) -> Double {
+        let goingDown = state.step.map { index < $0 } ?? false
+        return clamp(plan.steps[index].intensity.map { goingDown ? min($0, intensity) : $0 } ?? intensity)
     }
 
-    var currentWorld: StimulusModel.World { StimulusModel.World(intensity: intensity, overrides: overrides) }
+    /// The world step `index` shows on entering it (the therapist's pins are released).
+    func world(ofStep index: Int) -> (level: Double, values: [String: ParameterValue]) {
+        let level = level(enteringStep: index)
+        return (level, model.resolve(level: level, step: index))
+    }
 
-    func proposal(to world: StimulusModel.World, by actor: Actor, confirm: Bool) -> ProposedChange {
+    func proposal(level: Double, world: [String: ParameterValue], by actor: Actor, confirm: Bool) -> ProposedChange {
         var c = ProposedChange(actor: actor, kind: .stimulus, confirm: confirm)
-        c.levelRise = world.intensity - intensity
-        c.stimulusRise = stimulus.rise(from: currentWorld, to: world)
+        c.levelRise = level - intensity
+        c.stimulusRise = stimulus.rise(from: parameters, to: world)
         return c
     }
 
     func stepChange(to index: Int, by actor: Actor, confirm: Bool) -> ProposedChange {
-        var c = proposal(to: world(ofStep: index), by: actor, confirm: confirm)
+        let target = world(ofStep: index)
+        var c = proposal(level: target.level, world: target.values, by: actor, confirm: confirm)
         if let from = state.step { c.stepChange = (from, index) }
         return c
     }
@@ -207,6 +222,8 @@ public final class ExposureEngine {
     func enterStep(_ index: Int, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
         let from = state.step
         let step = plan.steps[index]
+        // Going down never raises the level: a therapist who had already lowered it keeps that.
+        let level = level(enteringStep: index)
         switch state {
         case .running, .notStarted: memory.state = .running(step: index)
         case .paused(_, let by): memory.state = .paused(step: index, by: by)
@@ -215,15 +232,11 @@ public final class ExposureEngine {
         }
         memory.lastStep = index
         emit(t, actor, .stepChanged(from: from, to: index), "\(why); now step \(index + 1) `\(step.id)`: \(step.title)")
-        // Going down never raises the level: a therapist who had already lowered it keeps that.
-        let goingDown = from.map { index < $0 } ?? false
-        let level = step.intensity.map { goingDown ? min($0, intensity) : $0 } ?? intensity
-        setIntensity(level, by: actor, at: t, why: "step `\(step.id)`", pass)
-        let names = Set(overrides.keys).union(step.parameters.keys).sorted()
-        for name in names where overrides[name] != step.parameters[name] {
-            emit(t, actor, .parameterChanged(name: name, from: overrides[name], to: step.parameters[name]), "step `\(step.id)`")
-        }
-        memory.overrides = step.parameters
+        // `before` is the world of the step just left (the state already names the new step).
+        let before = model.resolve(level: intensity, step: from, therapist: memory.therapistPins)
+        changeLevel(level, by: actor, at: t, why: "step `\(step.id)`")
+        memory.therapistPins = [:]
+        recordWorld(from: before, by: actor, at: t, why: "step `\(step.id)`")
         memory.progress = StepProgress()
         memory.firedEvents = []
         memory.askedExpectancyAfter = false
@@ -237,8 +250,12 @@ public final class ExposureEngine {
             enterStep(index - 1, by: actor, at: t, why: "step down: \(why)", pass)
         } else {
             let lower = max(plan.session.minIntensity, intensity - plan.safety.stepDownIntensity)
-            if lower < intensity {
-                setIntensity(lower, by: actor, at: t, why: "step down within the first step: \(why)", pass)
+            if lower < intensity || !memory.therapistPins.isEmpty {
+                // The therapist's pins go too, so the step down lowers everything the level moves.
+                let before = parameters
+                changeLevel(lower, by: actor, at: t, why: "step down within the first step: \(why)")
+                memory.therapistPins = [:]
+                recordWorld(from: before, by: actor, at: t, why: "step down within the first step: \(why)")
             } else {
                 emit(t, actor, .intensityChanged(from: intensity, to: intensity), "already at the lowest intensity: \(why)")
             }
@@ -248,15 +265,44 @@ public final class ExposureEngine {
     }
 
     func setIntensity(_ value: Double, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
+        let before = parameters
+        changeLevel(value, by: actor, at: t, why: why)
+        recordWorld(from: before, by: actor, at: t, why: why)
+    }
+
+    /// The level alone; callers record what it did to the world (recordWorld).
+    private func changeLevel(_ value: Double, by actor: Actor, at t: Double, why: String) {
         let clamped = clamp(value)
         guard clamped != intensity else { return }
         emit(t, actor, .intensityChanged(from: intensity, to: clamped), why)
         memory.intensity = clamped
     }
 
+    /// Every physical value a change moved goes into the output, so the record holds the world the
+    /// patient meets and not only the level number.
+    private func recordWorld(from before: [String: ParameterValue], by actor: Actor, at t: Double, why: String) {
+        let after = parameters
+        for name in Set(before.keys).union(after.keys).sorted() where before[name] != after[name] {
+            emit(t, actor, .parameterChanged(name: name, from: before[name], to: after[name]), why)
+        }
+    }
+
+    /// The therapist holds `name` at `value` until the step changes or safety steps down.
     func setParameter(_ name: String, _ value: ParameterValue, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
-        emit(t, actor, .parameterChanged(name: name, from: overrides[name], to: value), why)
-        memory.overrides[name] = value
+        let before = parameters
+        memory.therapistPins[name] = value
+        let after = parameters
+        emit(t, actor, .parameterChanged(name: name, from: before[name], to: after[name] ?? value), why)
+        for n in Set(before.keys).union(after.keys).sorted() where n != name && before[n] != after[n] {
+            emit(t, actor, .parameterChanged(name: n, from: before[n], to: after[n]), why)
+        }
+    }
+
+    /// The therapist lets `name` follow the level again.
+    func releaseParameter(_ name: String, by actor: Actor, at t: Double, why: String, _ pass: Admission) {
+        let before = parameters
+        memory.therapistPins[name] = nil
+        recordWorld(from: before, by: actor, at: t, why: why)
     }
 
     func fireEvent(_ name: String, by actor: Actor, at t: Double, why: String, _ pass: Admission) {

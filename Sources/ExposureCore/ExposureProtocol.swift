@@ -12,12 +12,15 @@ public struct ExposureProtocol: Equatable, Sendable {
     public var safety: SafetyLimits
     /// Where the file was read from, for messages.
     public var source: SourceLocation
+    /// Parameters held for the whole session whatever the level (e.g. a research design that keeps
+    /// the wind at 0 in every block).
+    public var pinned: [String: ParameterValue]
 
     public init(id: String, title: String, version: String, environment: String, steps: [ProtocolStep],
-                session: SessionLimits, safety: SafetyLimits,
+                session: SessionLimits, safety: SafetyLimits, pinned: [String: ParameterValue] = [:],
                 source: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1)) {
         self.id = id; self.title = title; self.version = version; self.environment = environment
-        self.steps = steps; self.session = session; self.safety = safety; self.source = source
+        self.steps = steps; self.session = session; self.safety = safety; self.pinned = pinned; self.source = source
     }
 }
 
@@ -27,8 +30,11 @@ public struct ProtocolStep: Equatable, Sendable {
     public var title: String
     /// 0...100; nil keeps the intensity of the step before (or the session minimum for the first step).
     public var intensity: Double?
-    /// Explicit parameter values that override what the intensity would give.
+    /// What the patient meets at this step's intensity. Between steps the level interpolates
+    /// (see IntensityModel); a parameter with no intensity order is held while at this step.
     public var parameters: [String: ParameterValue]
+    /// Parameters held at these values while at this step, whatever the level.
+    public var pinned: [String: ParameterValue]
     /// Seconds before any rule may move on.
     public var minDuration: Double
     /// Seconds after which the step moves on whatever the rule says; nil = no limit.
@@ -40,9 +46,11 @@ public struct ProtocolStep: Equatable, Sendable {
     public var events: [TimedEvent]
 
     public init(id: String, title: String, intensity: Double?, parameters: [String: ParameterValue] = [:],
+                pinned: [String: ParameterValue] = [:],
                 minDuration: Double = 0, maxDuration: Double? = nil, progression: ProgressionRule,
                 sudsEvery: Double = 180, events: [TimedEvent] = []) {
         self.id = id; self.title = title; self.intensity = intensity; self.parameters = parameters
+        self.pinned = pinned
         self.minDuration = minDuration; self.maxDuration = maxDuration; self.progression = progression
         self.sudsEvery = sudsEvery; self.events = events
     }

@@ -57,6 +57,8 @@ public enum ProtocolParser {
         let session = r.node("session_limits", required: true).flatMap { readSession($0, sink: sink) }
         let safety = r.node("safety_limits", required: true).flatMap { readSafety($0, sink: sink) }
         let defaults = r.node("defaults").flatMap { readDefaults($0, sink: sink) } ?? StepDefaults()
+        let pinned = r.node("pinned").map { readParameters($0, specs: parameters, sink: sink) } ?? [:]
+        let events = environment.flatMap { vocabulary.events(of: $0) }
         var steps: [ProtocolStep] = []
         var stepNodes: [YNode] = []
         var ids: [(String, YNode)] = []
@@ -69,7 +71,7 @@ public enum ProtocolParser {
                     ids.append((stepID, idPair.value))
                 }
                 if let step = readStep(item, index: steps.count, defaults: defaults, parameters: parameters,
-                                       session: session, sink: sink) {
+                                       events: events, session: session, sink: sink) {
                     steps.append(step); stepNodes.append(item)
                 }
             }
@@ -77,8 +79,12 @@ public enum ProtocolParser {
         r.finish()
         checkHierarchy(steps, nodes: stepNodes, ids: ids, session: session, safety: safety, sink: sink)
         guard let id, let title, let version, let environment, let session, let safety, !steps.isEmpty else { return nil }
-        return ExposureProtocol(id: id, title: title, version: version, environment: environment, steps: steps,
-                                session: session, safety: safety, source: root.location)
+        let plan = ExposureProtocol(id: id, title: title, version: version, environment: environment, steps: steps,
+                                    session: session, safety: safety, pinned: pinned, source: root.location)
+        if stepNodes.count == steps.count, !sink.isFull {
+            HierarchyCheck(plan: plan, stepNodes: stepNodes, pinnedNode: r.node("pinned"), specs: parameters, sink: sink).run()
+        }
+        return plan
     }
 
     static func readSession(_ node: YNode, sink: DiagnosticSink) -> SessionLimits? {
@@ -130,7 +136,7 @@ public enum ProtocolParser {
     }
 
     static func readStep(_ node: YNode, index: Int, defaults: StepDefaults, parameters: [String: ParameterSpec]?,
-                         session: SessionLimits?, sink: DiagnosticSink) -> ProtocolStep? {
+                         events known: [String]? = nil, session: SessionLimits?, sink: DiagnosticSink) -> ProtocolStep? {
         guard var r = FieldReader(node, sink: sink, what: "a step") else { return nil }
         let id = r.string("id", required: true)
         if let id, let n = r.node("id"), !isIdentifier(id) {
@@ -144,6 +150,12 @@ public enum ProtocolParser {
                        + "\(FieldReader.format(session.minIntensity))...\(FieldReader.format(session.maxIntensity))")
         }
         let values = r.node("parameters").map { readParameters($0, specs: parameters, sink: sink) } ?? [:]
+        let pinned = r.node("pinned").map { readParameters($0, specs: parameters, sink: sink) } ?? [:]
+        if let pinNode = r.node("pinned"), case .mapping(let pairs) = pinNode.value {
+            for pair in pairs where values[pair.key] != nil {
+                sink.error(pair.keyLocation, pair.value.path, "`\(pair.key)` is both in `parameters` (follows the level) and `pinned` (held); keep one")
+            }
+        }
         if !r.has("intensity") && !r.has("parameters") {
             sink.error(node.location, node.path, "a step needs an intensity, parameters, or both")
         }
@@ -167,6 +179,9 @@ public enum ProtocolParser {
             e.finish()
             if let name, let n = e.node("name"), !isIdentifier(name) {
                 sink.error(n.location, n.path, "event names use lower-case letters, digits and `_`, found `\(name.prefix(40))`")
+            } else if let name, let n = e.node("name"), let known, !known.contains(name) {
+                sink.error(n.location, n.path, "this environment has no event `\(name.prefix(40))`\(FieldReader.suggestion(name, known)); "
+                           + (known.isEmpty ? "it has no events" : "its events: \(known.joined(separator: ", "))"))
             }
             if let at, let maxDuration, at > maxDuration, let n = e.node("at_s") {
                 sink.error(n.location, n.path, "fires at \(FieldReader.format(at)) s but the step lasts at most \(FieldReader.format(maxDuration)) s")
@@ -179,7 +194,7 @@ public enum ProtocolParser {
             sink.warning(node.location, "\(node.path).min_duration_s",
                          "the after-trial expectancy rating is asked when min_duration_s has passed; \(FieldReader.format(minDuration)) s is a very short trial")
         }
-        return ProtocolStep(id: id, title: title, intensity: intensity, parameters: values, minDuration: minDuration,
+        return ProtocolStep(id: id, title: title, intensity: intensity, parameters: values, pinned: pinned, minDuration: minDuration,
                             maxDuration: maxDuration, progression: rule, sudsEvery: sudsEvery, events: events)
     }
 

@@ -13,8 +13,8 @@ public struct SimulationResult: Equatable, Sendable {
 
 public enum Simulator {
     public static func run(_ plan: ExposureProtocol, script: PatientScript,
-                           parameterSpecs: [String: ParameterSpec]? = nil) -> SimulationResult {
-        let engine = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs)
+                           parameterSpecs: [String: ParameterSpec]? = nil, eventNames: [String]? = nil) -> SimulationResult {
+        let engine = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs, eventNames: eventNames)
         let clock = VirtualClock()
         let duration = script.duration ?? plan.session.maxDuration + 60
         let tick = max(0.05, script.tick)

@@ -10,36 +10,22 @@ public struct StimulusModel: Sendable {
 
     public init(specs: [String: ParameterSpec]?) { self.specs = specs ?? [:] }
 
-    /// The value of parameter `name` in a world at `intensity` with explicit `overrides`.
-    public func value(_ name: String, intensity: Double, overrides: [String: ParameterValue]) -> ParameterValue? {
-        if let o = overrides[name] { return o }
-        return specs[name]?.curve?.value(at: intensity)
-    }
-
     /// Equivalent intensity (0...100) of `value` for parameter `name`; nil when it has no curve.
     public func level(of name: String, _ value: ParameterValue) -> Double? {
         guard let curve = specs[name]?.curve else { return nil }
         return StimulusModel.level(of: value, on: curve)
     }
 
-    /// How much more intense world `b` is than world `a` (0 when nothing rises). Parameters without a
-    /// curve carry no measure of intensity and are not counted.
-    public func rise(from a: World, to b: World) -> Double {
+    /// How much more intense world `b` is than world `a` (0 when nothing rises). Worlds are physical
+    /// values as IntensityModel resolves them. Parameters without a curve carry no measure of
+    /// intensity and are not counted.
+    public func rise(from a: [String: ParameterValue], to b: [String: ParameterValue]) -> Double {
         var rise = 0.0
         for name in specs.keys {
-            guard let va = value(name, intensity: a.intensity, overrides: a.overrides),
-                  let vb = value(name, intensity: b.intensity, overrides: b.overrides),
-                  let la = level(of: name, va), let lb = level(of: name, vb) else { continue }
+            guard let va = a[name], let vb = b[name], let la = level(of: name, va), let lb = level(of: name, vb) else { continue }
             rise = max(rise, lb - la)
         }
         return rise
-    }
-
-    /// A world as the engine asks for it: a level and the values pinned over the curves.
-    public struct World: Equatable, Sendable {
-        public var intensity: Double
-        public var overrides: [String: ParameterValue]
-        public init(intensity: Double, overrides: [String: ParameterValue]) { self.intensity = intensity; self.overrides = overrides }
     }
 
     static func level(of value: ParameterValue, on curve: IntensityCurve) -> Double? {

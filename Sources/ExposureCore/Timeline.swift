@@ -18,7 +18,7 @@ public enum Timeline {
         case .intensityChanged(let a, let b) where a == b: return "intensity stays \(FieldReader.format(a))"
         case .intensityChanged(let a, let b): return "intensity \(FieldReader.format(a)) -> \(FieldReader.format(b))"
         case .parameterChanged(let name, let a, let b):
-            return "\(name) \(a?.description ?? "(from intensity)") -> \(b?.description ?? "(from intensity)")"
+            return "\(name) \(a?.description ?? "(environment default)") -> \(b?.description ?? "(environment default)")"
         case .environmentEvent(let name): return "event \(name)"
         case .paused: return "paused"
         case .resumed: return "resumed"
@@ -34,11 +34,27 @@ public enum Timeline {
         }
     }
 
-    public static func text(_ result: SimulationResult, plan: ExposureProtocol) -> String {
+    /// The timeline as text. Parameter changes made together are one "world" line with the physical
+    /// values and units the patient meets from then on (units from `specs`).
+    public static func text(_ result: SimulationResult, plan: ExposureProtocol, specs: [String: ParameterSpec]? = nil) -> String {
         var lines = ["Protocol \(plan.id) v\(plan.version): \(plan.title)", ""]
         lines.append(pad("time", 6) + pad("actor", 10) + pad("what", 38) + "why")
-        for e in result.events {
-            lines.append(pad(clock(e.time), 6) + pad(e.actor.rawValue, 10) + pad(what(e, plan), 38) + e.reason)
+        var i = result.events.startIndex
+        let events = result.events
+        while i < events.endIndex {
+            let e = events[i]
+            guard case .parameterChanged = e.kind else {
+                lines.append(pad(clock(e.time), 6) + pad(e.actor.rawValue, 10) + pad(what(e, plan), 38) + e.reason)
+                i += 1
+                continue
+            }
+            var changes: [String] = []
+            while i < events.endIndex, events[i].time == e.time, events[i].actor == e.actor,
+                  case .parameterChanged(let name, let a, let b) = events[i].kind {
+                changes.append("\(name) \(physical(a, name, specs)) -> \(physical(b, name, specs))")
+                i += 1
+            }
+            lines.append(pad(clock(e.time), 6) + pad(e.actor.rawValue, 10) + pad("world", 38) + changes.joined(separator: ", "))
         }
         lines.append("")
         lines += summary(result, plan: plan)
@@ -61,10 +77,23 @@ public enum Timeline {
         return lines
     }
 
+    /// A value with its unit ("45 m", "0.8 people/m2", "low").
+    public static func physical(_ v: ParameterValue?, _ name: String, _ specs: [String: ParameterSpec]?) -> String {
+        guard let v else { return "(environment default)" }
+        guard case .number = v, let unit = specs?[name]?.unit else { return v.description }
+        return "\(v) \(unit)"
+    }
+
     /// One dictionary per event with plain values (strings, numbers, null), ready for JSON.
     public static func record(_ e: EngineEvent, _ plan: ExposureProtocol) -> [String: Any] {
         var d: [String: Any] = ["time_s": e.time, "actor": e.actor.rawValue, "what": what(e, plan), "reason": e.reason]
         d["step"] = e.step.map { $0 + 1 as Any } ?? NSNull()
+        if case .parameterChanged(let name, let a, let b) = e.kind {
+            func plain(_ v: ParameterValue?) -> Any {
+                switch v { case .number(let n)?: return n; case .choice(let c)?: return c; case nil: return NSNull() }
+            }
+            d["parameter"] = name; d["from"] = plain(a); d["to"] = plain(b)
+        }
         return d
     }
 

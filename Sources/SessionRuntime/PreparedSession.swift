@@ -74,7 +74,9 @@ public final class PreparedSession {
         recorder = try store.create(metadata)
 
         sound = options.sound ? SessionSound.open(warn: warn) : nil
-        let engine = ExposureEngine(protocol: plan, parameterSpecs: catalog.vocabulary.parameters(of: plan.environment))
+        let vocabulary = catalog.vocabulary
+        let engine = ExposureEngine(protocol: plan, parameterSpecs: vocabulary.parameters(of: plan.environment),
+                                    eventNames: vocabulary.events(of: plan.environment))
         let world = EnvironmentWorld(catalog: catalog, seed: options.seed)
         conductor = SessionConductor(engine: engine, world: world, recorder: recorder, sound: sound)
         if let script = options.patientScript {

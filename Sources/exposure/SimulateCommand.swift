@@ -31,7 +31,8 @@ struct Simulate: ParsableCommand {
             printDiagnostics(failure)
             throw ExitCode(1)
         }
-        let result = Simulator.run(plan, script: script, parameterSpecs: vocabulary.parameters(of: plan.environment))
+        let specs = vocabulary.parameters(of: plan.environment)
+        let result = Simulator.run(plan, script: script, parameterSpecs: specs, eventNames: vocabulary.events(of: plan.environment))
         if json {
             let object: [String: Any] = [
                 "protocol": plan.id,
@@ -45,7 +46,7 @@ struct Simulate: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(Timeline.text(result, plan: plan))
+            print(Timeline.text(result, plan: plan, specs: specs))
         }
     }
 }

@@ -39,7 +39,7 @@ final class ExhaustiveSafetyTests: XCTestCase {
             ("safe room after a lost link", [(1, .therapistLink(connected: false)), (s.plan.safety.linkLossTimeout + 2, nil)]),
             ("before the time limit", [(1, .therapist(.goToStep(middle, confirm: true))), (s.plan.session.maxDuration - 5, nil)]),
         ]
-        let checker = InvariantChecker(plan: s.plan, stimulus: StimulusModel(specs: s.specs))
+        let checker = InvariantChecker(plan: s.plan, specs: s.specs)
         return scripts.map { name, script in
             let engine = ExposureEngine(protocol: s.plan, parameterSpecs: s.specs)
             var observer = Observer()
@@ -67,7 +67,7 @@ final class ExhaustiveSafetyTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: setups.count) { i in
             let setup = setups[i]
             let letters = Letter.alphabet(for: setup.plan, specs: setup.specs, events: setup.events)
-            let checker = InvariantChecker(plan: setup.plan, stimulus: StimulusModel(specs: setup.specs))
+            let checker = InvariantChecker(plan: setup.plan, specs: setup.specs)
             // One explorer per protocol: a state reached from two starting states is expanded once.
             let explorer = SafetyExplorer(checker: checker, letters: letters)
             var failure: String?

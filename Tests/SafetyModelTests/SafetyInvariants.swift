@@ -38,8 +38,18 @@ struct Transition {
 struct InvariantChecker {
     let plan: ExposureProtocol
     let stimulus: StimulusModel
+    let model: IntensityModel
 
-    func world(_ m: EngineMemory) -> StimulusModel.World { .init(intensity: m.intensity, overrides: m.overrides) }
+    init(plan: ExposureProtocol, specs: [String: ParameterSpec]?) {
+        self.plan = plan
+        self.stimulus = StimulusModel(specs: specs)
+        self.model = IntensityModel(protocol: plan, specs: specs)
+    }
+
+    /// The physical world a memory shows (the same model the engine resolves through).
+    func world(_ m: EngineMemory) -> [String: ParameterValue] {
+        model.resolve(level: m.intensity, step: m.state.step, therapist: m.therapistPins)
+    }
 
     /// How much more intense `after` is than `before` (level number or stimulus, whichever is more).
     func rise(_ a: EngineMemory, _ b: EngineMemory) -> Double {
@@ -54,7 +64,7 @@ struct InvariantChecker {
         // 5: every happening says who and why; a refusal changes nothing the patient meets.
         for e in t.events where e.reason.isEmpty { throw fail(5, "event \(e.kind) has no reason") }
         if case .rejected? = t.decision {
-            if a.state != b.state || a.intensity != b.intensity || a.overrides != b.overrides {
+            if a.state != b.state || a.intensity != b.intensity || world(a) != world(b) {
                 throw fail(5, "a rejected input changed the session: \(a.state) level \(a.intensity)")
             }
         }
@@ -64,7 +74,7 @@ struct InvariantChecker {
         if a.intensity != b.intensity, !t.events.contains(where: { if case .intensityChanged = $0.kind { return true }; return false }) {
             throw fail(5, "level changed without an event")
         }
-        if a.overrides != b.overrides, !t.events.contains(where: { if case .parameterChanged = $0.kind { return true }; return false }) {
+        if world(a) != world(b), !t.events.contains(where: { if case .parameterChanged = $0.kind { return true }; return false }) {
             throw fail(5, "a parameter changed without an event")
         }
         if let d = t.decision, case .applied = d, t.events.contains(where: { $0.rejectionRule != nil }) {
@@ -73,7 +83,7 @@ struct InvariantChecker {
 
         // 6: nothing happens after the end.
         if b.state.isEnded {
-            if a.state != b.state || a.intensity != b.intensity || a.overrides != b.overrides { throw fail(6, "the ended session changed") }
+            if a.state != b.state || a.intensity != b.intensity || world(a) != world(b) { throw fail(6, "the ended session changed") }
             if let e = t.events.first(where: { $0.rejectionRule == nil }) { throw fail(6, "\(e.kind) after the end") }
             return
         }

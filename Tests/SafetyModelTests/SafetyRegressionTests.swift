@@ -30,13 +30,14 @@ final class SafetyRegressionTests: XCTestCase {
         let s = try Session("heights-graded.yaml")
         XCTAssertTrue(s.therapist(.setIntensity(25)).isApplied)
         s.run(until: 120)
+        let height = s.engine.parameters["height_m"]
         s.send(.patient(.optOut))
         s.run(until: 130)
         XCTAssertEqual(rule(s.therapist(.nextStep())), .notRunning)
         XCTAssertEqual(rule(s.therapist(.nextStep(confirm: true))), .notRunning)
         s.tick()
         guard case .safeRoom(let step, .optOut) = s.engine.state else { return XCTFail("\(s.engine.state)") }
-        XCTAssertEqual(s.engine.overrides["height_m"], .number(3), "still the first floor's height, at step \(step + 1)")
+        XCTAssertEqual(s.engine.parameters["height_m"], height, "still the height of before the opt-out, at step \(step + 1)")
 
         let p = try Session("heights-graded.yaml")
         p.therapist(.pause)
@@ -62,18 +63,18 @@ final class SafetyRegressionTests: XCTestCase {
         XCTAssertEqual(rule(refused), .escalationLimit, "\(refused)")
         XCTAssertEqual(s.engine.state, .running(step: 0))
         XCTAssertTrue(s.therapist(.nextStep(confirm: true)).isApplied)
-        XCTAssertEqual(s.engine.overrides["height_m"], .number(150))
+        XCTAssertEqual(s.engine.parameters["height_m"], .number(150))
     }
 
     func testSetParameterCannotSkipTheEscalationLimit() throws {
         let s = try Session("crowds-social.yaml")
         XCTAssertEqual(rule(s.therapist(.setParameter("density_per_m2", .number(1.8)))), .escalationLimit)
-        XCTAssertNotEqual(s.engine.overrides["density_per_m2"], .number(1.8))
+        XCTAssertNotEqual(s.engine.parameters["density_per_m2"], .number(1.8))
         // Small rises add up within the window.
         let level = { StimulusModel(specs: s.engine.parameterSpecs).level(of: "density_per_m2", $0) ?? -1 }
         XCTAssertEqual(level(.number(1.8)), 100)
         XCTAssertTrue(s.therapist(.setParameter("density_per_m2", .number(1.8), confirm: true)).isApplied)
-        XCTAssertEqual(s.engine.overrides["density_per_m2"], .number(1.8))
+        XCTAssertEqual(s.engine.parameters["density_per_m2"], .number(1.8))
     }
 
     func testALevelTheTherapistLoweredDuringAnOptOutAppliesOnReturn() throws {
