@@ -233,7 +233,8 @@ public final class ExposureEngine {
         memory.lastStep = index
         emit(t, actor, .stepChanged(from: from, to: index), "\(why); now step \(index + 1) `\(step.id)`: \(step.title)")
         // `before` is the world of the step just left (the state already names the new step).
-        let before = model.resolve(level: intensity, step: from, therapist: memory.therapistPins)
+        // On starting, every value is recorded, so the record holds the whole first world.
+        let before = from == nil ? [:] : model.resolve(level: intensity, step: from, therapist: memory.therapistPins)
         changeLevel(level, by: actor, at: t, why: "step `\(step.id)`")
         memory.therapistPins = [:]
         recordWorld(from: before, by: actor, at: t, why: "step `\(step.id)`")

@@ -54,8 +54,9 @@ struct HierarchyCheck {
         var falls: [(String, ParameterValue, ParameterValue)] = []
         var rises = 0
         for name in now.keys.sorted() {
-            guard let a = before[name], let b = now[name], let la = measure.level(of: name, a), let lb = measure.level(of: name, b) else { continue }
-            if lb < la { falls.append((name, a, b)) } else if lb > la { rises += 1 }
+            guard let a = before[name], let b = now[name], let specs else { continue }
+            let change = IntensityModel.compare(name, a, b, specs)
+            if change < 0 { falls.append((name, a, b)) } else if change > 0 { rises += 1 }
         }
         let stepA = plan.steps[p], stepB = plan.steps[i]
         let span = "\(f(levels[p]))→\(f(levels[i]))"

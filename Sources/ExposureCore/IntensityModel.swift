@@ -22,6 +22,8 @@ public struct IntensityModel: Sendable {
     let choices: [String: ChoiceAnchors]
     let protocolPins: [String: ParameterValue]
     let stepPins: [[String: ParameterValue]]
+    /// Per step: its level and the values it names that follow the level.
+    let anchors: [(level: Double, values: [String: ParameterValue])]
 
     struct ChoiceAnchors: Sendable {
         var anchors: [ChoiceStep]
@@ -46,6 +48,9 @@ public struct IntensityModel: Sendable {
             stepPins.append(pins)
         }
         self.stepPins = stepPins
+        self.anchors = zip(levels, plan.steps).map { level, step in
+            (level, step.parameters.filter { IntensityModel.followsLevel($0.key, specs) })
+        }
 
         var numbers: [String: IntensityCurve] = [:]
         var choices: [String: ChoiceAnchors] = [:]
@@ -75,17 +80,13 @@ public struct IntensityModel: Sendable {
             }
             var points = anchored.compactMap { level, v in v.number.map { CurvePoint(intensity: level, value: $0) } }
             // The ends follow the environment's own curve, only where that is the right direction.
-            if let environment, let first = points.first, let last = points.last {
-                let measure = StimulusModel(specs: specs)
-                if first.intensity > 0, let v0 = environment.value(at: 0),
-                   let l0 = measure.level(of: name, v0), let lf = measure.level(of: name, .number(first.value)), l0 <= lf,
-                   let n = v0.number {
-                    points.insert(CurvePoint(intensity: 0, value: n), at: 0)
+            if let environment, let first = points.first, let last = points.last,
+               let direction = IntensityModel.direction(environment), direction != 0 {
+                if first.intensity > 0, let v0 = environment.value(at: 0)?.number, direction * (first.value - v0) >= 0 {
+                    points.insert(CurvePoint(intensity: 0, value: v0), at: 0)
                 }
-                if last.intensity < 100, let v100 = environment.value(at: 100),
-                   let l100 = measure.level(of: name, v100), let ll = measure.level(of: name, .number(last.value)), l100 >= ll,
-                   let n = v100.number {
-                    points.append(CurvePoint(intensity: 100, value: n))
+                if last.intensity < 100, let v100 = environment.value(at: 100)?.number, direction * (v100 - last.value) >= 0 {
+                    points.append(CurvePoint(intensity: 100, value: v100))
                 }
             }
             numbers[name] = .linear(points)
@@ -101,6 +102,24 @@ public struct IntensityModel: Sendable {
             if let i = step.intensity { level = i }
             return level
         }
+    }
+
+    /// +1 when a number curve's value grows with intensity (height), -1 when it shrinks (closest
+    /// approach), 0 when flat; nil for choices. Compared on raw values, because equivalent levels
+    /// stop at the curve's ends (6 m and 5 m are both "level 0" for closest approach, yet 5 m is closer).
+    public static func direction(_ curve: IntensityCurve) -> Double? {
+        guard case .linear(let points) = curve, let first = points.first, let last = points.last else { return nil }
+        return last.value > first.value ? 1 : last.value < first.value ? -1 : 0
+    }
+
+    /// How `b` compares with `a` for parameter `name`: > 0 more intense, < 0 calmer, 0 the same or
+    /// not comparable (no curve).
+    public static func compare(_ name: String, _ a: ParameterValue, _ b: ParameterValue, _ specs: [String: ParameterSpec]) -> Double {
+        guard let curve = specs[name]?.curve else { return 0 }
+        if let d = direction(curve), let x = a.number, let y = b.number { return d * (y - x) }
+        let measure = StimulusModel(specs: specs)
+        guard let la = measure.level(of: name, a), let lb = measure.level(of: name, b) else { return 0 }
+        return lb - la
     }
 
     /// A parameter follows the level unless the environment gives it no intensity order (no curve).
@@ -146,6 +165,11 @@ public struct IntensityModel: Sendable {
         var out: [String: ParameterValue] = [:]
         for name in names {
             if let v = levelValue(name, at: level) { out[name] = v }
+        }
+        // At a step's own level the patient meets exactly that step, even where another step
+        // shares the level (a protocol the validator would refuse, but built in code).
+        if let step, anchors.indices.contains(step), anchors[step].level == level {
+            for (name, v) in anchors[step].values { out[name] = v }
         }
         for (name, v) in protocolPins { out[name] = v }
         if let step, stepPins.indices.contains(step) { for (name, v) in stepPins[step] { out[name] = v } }

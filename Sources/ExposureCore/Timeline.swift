@@ -51,7 +51,7 @@ public enum Timeline {
             var changes: [String] = []
             while i < events.endIndex, events[i].time == e.time, events[i].actor == e.actor,
                   case .parameterChanged(let name, let a, let b) = events[i].kind {
-                changes.append("\(name) \(physical(a, name, specs)) -> \(physical(b, name, specs))")
+                changes.append(a == nil ? "\(name) \(physical(b, name, specs))" : "\(name) \(physical(a, name, specs)) -> \(physical(b, name, specs))")
                 i += 1
             }
             lines.append(pad(clock(e.time), 6) + pad(e.actor.rawValue, 10) + pad("world", 38) + changes.joined(separator: ", "))
@@ -80,7 +80,8 @@ public enum Timeline {
     /// A value with its unit ("45 m", "0.8 people/m2", "low").
     public static func physical(_ v: ParameterValue?, _ name: String, _ specs: [String: ParameterSpec]?) -> String {
         guard let v else { return "(environment default)" }
-        guard case .number = v, let unit = specs?[name]?.unit else { return v.description }
+        guard case .number(let n) = v, let unit = specs?[name]?.unit else { return v.description }
+        if unit == "fraction" { return "\(FieldReader.format((n * 1000).rounded() / 10)) %" }
         return "\(v) \(unit)"
     }
 

@@ -13,9 +13,11 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render a scene for both eyes to a PNG (left eye on the left), without a headset.",
         discussion: """
-            Either an environment from Environments/ (--environment, with --intensity, --param and --seed) \
-            or the renderer's fixed test scene (--scene test, the default when no environment is given).
+            Either an environment from Environments/ (--environment, with --intensity, --param and --seed), \
+            a protocol step as the patient meets it (--protocol FILE --step N, with --intensity for a level \
+            other than the step's own), or the renderer's fixed test scene (--scene test, the default).
             Example: exposure render --environment heights --intensity 70 --param height_m=40 --out x.png
+            Example: exposure render --protocol Protocols/crowds-social.yaml --step 3 --intensity 40 --out x.png
             """)
 
     @Option(help: "Renderer test scene: \(RenderCommand.sceneNames.joined(separator: ", ")) (used when no --environment is given).")
@@ -24,8 +26,14 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Environment to render, e.g. heights, crowds, open_spaces, safe_room.")
     var environment: String?
 
-    @Option(help: "Exposure intensity 0-100 (with --environment).")
-    var intensity: Double = 50
+    @Option(help: "Exposure intensity 0-100 (with --environment: default 50; with --protocol: default the step's own level).")
+    var intensity: Double?
+
+    @Option(name: .customLong("protocol"), help: "Protocol file whose step to render (with --step).")
+    var protocolFile: String?
+
+    @Option(help: "Step number (1 = the first) of --protocol to render.")
+    var step: Int?
 
     @Option(name: .customLong("param"), help: ArgumentHelp("Set a parameter, overriding the intensity curve (repeatable), e.g. height_m=40 or railing=none.", valueName: "name=value"))
     var params: [String] = []
@@ -59,10 +67,16 @@ struct RenderCommand: ParsableCommand {
         if environment != nil, let scene {
             throw ValidationError("give either --environment or --scene, not both (got --scene \(scene))")
         }
-        if environment == nil, !params.isEmpty || seed != nil {
-            throw ValidationError("--param and --seed need --environment")
+        if protocolFile != nil, environment != nil || scene != nil {
+            throw ValidationError("give one of --protocol, --environment or --scene")
         }
-        guard intensity.isFinite, (0...100).contains(intensity) else {
+        if (protocolFile == nil) != (step == nil) {
+            throw ValidationError("--protocol and --step go together (e.g. --protocol Protocols/heights-graded.yaml --step 3)")
+        }
+        if environment == nil, protocolFile == nil, !params.isEmpty || seed != nil {
+            throw ValidationError("--param and --seed need --environment or --protocol")
+        }
+        if let intensity, !intensity.isFinite || !(0...100).contains(intensity) {
             throw ValidationError("--intensity must be between 0 and 100 (got \(intensity))")
         }
         guard settle.isFinite, (0...120).contains(settle) else {
@@ -73,12 +87,29 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         let (sceneToDraw, head, label): (Scene, Pose, String)
         do {
-            if let environment {
+            if let protocolFile, let step {
                 let catalog = try environments.catalog()
+                let plan = try ProtocolParser.load(path: protocolFile, vocabulary: catalog.vocabulary)
+                var world = try ProtocolPreview.world(plan, step: step, level: intensity, catalog: catalog)
+                for (name, value) in try RenderCommand.overrides(params, catalog: catalog, environment: plan.environment) {
+                    world.values[name] = value; world.pinned[name] = .therapist
+                }
+                let made = try EnvironmentPreview.scene(catalog: catalog, environment: plan.environment, intensity: world.level,
+                                                        overrides: world.values, seed: seed, settleSeconds: settle)
+                let specs = catalog.vocabulary.parameters(of: plan.environment)
+                print("step \(step) `\(plan.steps[step - 1].id)` at level \(FieldReader.format(world.level)):")
+                for name in world.values.keys.sorted() {
+                    let pin = world.pinned[name].map { " (pinned by \($0.rawValue))" } ?? ""
+                    print("  \(name): \(Timeline.physical(world.values[name], name, specs))\(pin)")
+                }
+                (sceneToDraw, head, label) = (made.0, made.head, "\(plan.id) step \(step) at level \(FieldReader.format(world.level))")
+            } else if let environment {
+                let catalog = try environments.catalog()
+                let level = intensity ?? 50
                 let overrides = try RenderCommand.overrides(params, catalog: catalog, environment: environment)
-                let made = try EnvironmentPreview.scene(catalog: catalog, environment: environment, intensity: intensity,
+                let made = try EnvironmentPreview.scene(catalog: catalog, environment: environment, intensity: level,
                                                         overrides: overrides, seed: seed, settleSeconds: settle)
-                (sceneToDraw, head, label) = (made.0, made.head, "\(environment) at intensity \(FieldReader.format(intensity))")
+                (sceneToDraw, head, label) = (made.0, made.head, "\(environment) at intensity \(FieldReader.format(level))")
             } else {
                 let name = scene ?? "test"
                 let made = try RenderCommand.makeScene(named: name)
@@ -87,6 +118,8 @@ struct RenderCommand: ParsableCommand {
         } catch let failure as ValidationFailure {
             printDiagnostics(failure)
             throw ExitCode(1)
+        } catch let problem as ProtocolPreview.PreviewError {
+            throw ValidationError(problem.description)
         }
         let context = try VulkanContext(validation: validation)
         let renderer = try StereoRenderer(context: context, width: width, height: height)

@@ -28,7 +28,9 @@ final class SafetyRegressionTests: XCTestCase {
 
     func testNextStepCannotLeaveAnOptOutAPauseOrAnFMSPause() throws {
         let s = try Session("heights-graded.yaml")
-        XCTAssertTrue(s.therapist(.setIntensity(25)).isApplied)
+        // Level 25 is about 11 m here, 3.75 to 31 on the heights curve: a rise that needs confirm.
+        XCTAssertEqual(rule(s.therapist(.setIntensity(25))), .escalationLimit)
+        XCTAssertTrue(s.therapist(.setIntensity(25, confirm: true)).isApplied)
         s.run(until: 120)
         let height = s.engine.parameters["height_m"]
         s.send(.patient(.optOut))
@@ -156,6 +158,7 @@ final class SafetyRegressionTests: XCTestCase {
         let d = s.therapist(.setIntensity(15))
         XCTAssertEqual(rule(d), .notRunning)
         guard case .applied(let changes) = s.therapist(.setIntensity(0)) else { return XCTFail("lowering refused") }
-        XCTAssertEqual(changes, ["level 5 -> 0"])
+        // The world moves with the level: the curve's 2 m at level 0 is calmer than the first step's 3 m.
+        XCTAssertEqual(changes, ["level 5 -> 0", "height_m 3 -> 2"])
     }
 }
