@@ -30,8 +30,7 @@ struct HierarchyCheck {
     /// later at a lower level turns the curve back on itself.
     func checkOrder(_ levels: [Double]) {
         for i in plan.steps.indices.dropFirst() {
-            guard let own = plan.steps[i].intensity else { continue }
-            let before = levels[i - 1]
+            let own = levels[i], before = levels[i - 1]
             let (at, field) = where_(i, "intensity", nil)
             if own < before {
                 sink.error(at, field, "step `\(plan.steps[i].id)` at intensity \(f(own)) comes after step `\(plan.steps[i - 1].id)` at \(f(before)); "

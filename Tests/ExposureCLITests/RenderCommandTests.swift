@@ -50,6 +50,27 @@ final class RenderCommandTests: XCTestCase {
         XCTAssertNotEqual(a.pixels, b.pixels, "3 m and 100 m balconies look different")
     }
 
+    func testAProtocolStepRendersWhatThePatientMeetsAtThatLevel() throws {
+        let (atStep, stepImage, _) = try render(["--protocol", "Protocols/crowds-social.yaml", "--step", "3"])
+        XCTAssertEqual(atStep.status, 0, atStep.output)
+        XCTAssertTrue(atStep.stdout.contains("step 3 `glances` at level 32"), atStep.stdout)
+        XCTAssertTrue(atStep.stdout.contains("density_per_m2: 0.3 people/m2"), atStep.stdout)
+        let (between, betweenImage, _) = try render(["--protocol", "Protocols/crowds-social.yaml", "--step", "3", "--intensity", "38"])
+        XCTAssertEqual(between.status, 0, between.output)
+        XCTAssertTrue(between.stdout.contains("density_per_m2: 0.4 people/m2"), between.stdout)
+        XCTAssertTrue(between.stdout.contains("gaze_share: 17.5 %"), between.stdout)
+        XCTAssertNotEqual(try XCTUnwrap(stepImage).pixels, try XCTUnwrap(betweenImage).pixels, "the level moves the picture")
+        let station = try render(["--protocol", "Protocols/crowds-station.yaml", "--step", "1"]).0
+        XCTAssertTrue(station.stdout.contains("setting: platform (pinned by protocol)"), station.stdout)
+
+        let noStep = try render(["--protocol", "Protocols/crowds-social.yaml", "--step", "9"]).0
+        XCTAssertNotEqual(noStep.status, 0)
+        XCTAssertTrue(noStep.output.contains("this protocol has steps 1...8"), noStep.output)
+        let outside = try render(["--protocol", "Protocols/crowds-social.yaml", "--step", "8", "--intensity", "99"]).0
+        XCTAssertNotEqual(outside.status, 0)
+        XCTAssertTrue(outside.output.contains("outside this protocol's bounds 0...95"), outside.output)
+    }
+
     /// The range the heights definition gives height_m, read from Environments/heights.yaml.
     func heightRange() throws -> String {
         let text = try String(contentsOf: CLI.packageRoot.appendingPathComponent("Environments/heights.yaml"), encoding: .utf8)

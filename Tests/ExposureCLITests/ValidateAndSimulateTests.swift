@@ -89,11 +89,18 @@ final class ValidateAndSimulateTests: XCTestCase {
         XCTAssertTrue(lines[..<summary].contains { $0.contains("patient") && $0.contains("06:00") },
                       "the opt-out at 6:00 is in the timeline: \(result.stdout)")
 
+        // The physical world at each change, with units: the whole first world, then what moved.
+        let worlds = lines[..<summary].filter { $0.contains(" world ") }
+        XCTAssertTrue(worlds.first?.contains("height_m 3 m, railing full") ?? false, "the first world in full: \(worlds.first ?? result.stdout)")
+        XCTAssertTrue(worlds.contains { $0.contains("height_m 3 m -> 6 m") }, "step 2 raises the balcony: \(worlds)")
+
         let json = try CLI.run(["simulate", "Protocols/heights-graded.yaml", "--patient", path, "--json"])
         XCTAssertEqual(json.status, 0, json.output)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(object["protocol"] as? String, "heights-graded")
-        XCTAssertFalse((object["events"] as? [Any] ?? []).isEmpty)
+        let events = object["events"] as? [[String: Any]] ?? []
+        XCTAssertFalse(events.isEmpty)
+        XCTAssertTrue(events.contains { $0["parameter"] as? String == "height_m" && $0["to"] as? Double == 6 }, "physical values in the JSON too")
     }
 
     func testSimulateNamesTheOutcomeAndTheStepReached() throws {

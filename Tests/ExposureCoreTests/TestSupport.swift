@@ -43,6 +43,12 @@ final class Harness {
         if start { send(.start); tick() }
     }
 
+    /// Drives a given engine (e.g. one with curves and events in its vocabulary).
+    init(engine: ExposureEngine, start: Bool = true) {
+        self.engine = engine
+        if start { send(.start); tick() }
+    }
+
     func send(_ input: EngineInput) { engine.handle(input, at: clock.now) }
 
     @discardableResult
