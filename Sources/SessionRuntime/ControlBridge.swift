@@ -16,6 +16,8 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
     private var nextSequence: UInt64 = 0
     private var settled = SettledSequences()
     private let audio: ConsoleAudio
+    /// The protocol's environment as the console's controls (welcome) and world view (telemetry).
+    public let environment: EnvironmentDescription?
 
     /// The console steers the session's own sound (`session.sound`, nil without a device).
     public convenience init(session: PreparedSession, mirror: MirrorView?) {
@@ -26,6 +28,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
     public init(session: PreparedSession, mirror: MirrorView?, sound: SessionSound?) {
         conductor = session.conductor; recorder = session.recorder; self.mirror = mirror; sessionID = session.sessionID
         audio = ConsoleAudio(sound: sound)
+        environment = ConsoleWorld.description(of: session.plan.environment, in: session.catalog)
     }
 
     /// Seconds a command may wait for the frame loop before its sender is told it was not applied.
@@ -75,6 +78,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             case .option(let o): value = .choice(o)
             }
             return .engine(.therapist(.setParameter(name, value, confirm: confirmed)))
+        case .releaseParameter(let name, let confirmed): return .engine(.therapist(.releaseParameter(name, confirm: confirmed)))
         case .nextStep(let confirmed): return .engine(.therapist(.nextStep(confirm: confirmed)))
         case .previousStep: return .engine(.therapist(.previousStep))
         case .goToStep(let number, let confirmed): return .engine(.therapist(.goToStep(number - 1, confirm: confirmed)))
@@ -101,7 +105,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
     public func latestTelemetry() -> Telemetry {
         let snap = conductor.board.latest
         let applied = lock.withLock { settled.confirmedThrough(frameApplied: snap.lastAppliedCommandSeq) }
-        return Self.telemetry(snap, sessionID: sessionID, audio: audio.state, appliedSequence: applied)
+        return Self.telemetry(snap, sessionID: sessionID, audio: audio.state, appliedSequence: applied, environment: environment)
     }
 
     /// The therapist's volume and mute as telemetry shows them.
@@ -132,7 +136,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
     }
 
     static func telemetry(_ s: SessionSnapshot, sessionID: String, audio: ConsoleAudio.State = .init(),
-                          appliedSequence: UInt64? = nil) -> Telemetry {
+                          appliedSequence: UInt64? = nil, environment: EnvironmentDescription? = nil) -> Telemetry {
         let phase: SessionPhase
         switch s.stateCode {
         case "running": phase = .running
@@ -164,6 +168,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             alerts: alerts, lastAppliedCommandSeq: appliedSequence ?? s.lastAppliedCommandSeq,
             therapistConnected: s.therapistConnected, patientMessage: s.patientMessage,
             volume: audio.volume, muted: audio.muted, audioOutput: audio.output, prompts: s.prompts,
-            outcome: s.outcome, awaitingConsent: s.awaitingConsent, consentGiven: s.consentGiven)
+            outcome: s.outcome, awaitingConsent: s.awaitingConsent, consentGiven: s.consentGiven,
+            world: ConsoleWorld.parameters(s, environment: environment))
     }
 }

@@ -296,6 +296,8 @@ public final class SessionConductor {
         guard t - lastPublished >= 1.0 / 30 || out.state.isEnded || !out.events.isEmpty else { return }
         lastPublished = t
         if let live = world.liveParameters { snapshot.parameters = live.dictionary }
+        snapshot.parameterTargets = out.target.overrides
+        snapshot.pinned = out.target.pinned
         board.publish(snapshot)
     }
 

@@ -18,6 +18,10 @@ public struct SessionSnapshot: Sendable {
     public var showing: String = ""
     /// Live environment parameter values, by name (numbers as numbers, choices as text).
     public var parameters: [String: ParameterValue] = [:]
+    /// What the engine asks each parameter to be (the live values move toward these).
+    public var parameterTargets: [String: ParameterValue] = [:]
+    /// Parameters held regardless of the level, and by whom (the engine's target).
+    public var pinned: [String: PinSource] = [:]
     public var sudsHistory: [Point] = []
     public var fmsHistory: [Point] = []
     public var intensityHistory: [Point] = []

@@ -5,7 +5,8 @@ import XCTest
 extension XCTestCase {
     /// Headless Chromium (through chromedriver) and a fresh console server for `body`. Skips when
     /// chromium or chromedriver is not installed; always quits the browser and stops the server.
-    func withConsoleInBrowser(_ body: (WebDriver, ServerFixture) async throws -> Void) async throws {
+    func withConsoleInBrowser(session: EmbeddedControlledSession = EmbeddedControlledSession(),
+                              _ body: (WebDriver, ServerFixture) async throws -> Void) async throws {
         let driver: WebDriver
         do {
             driver = try await WebDriver()
@@ -14,7 +15,7 @@ extension XCTestCase {
         }
         let fixture: ServerFixture
         do {
-            fixture = try await ServerFixture()
+            fixture = try await ServerFixture(session: session)
         } catch {
             await driver.quit()
             throw error

@@ -48,6 +48,7 @@ function handle(message) {
       $("console").hidden = false;
       $("role").textContent = message.display_name;
       setConnection("online", true);
+      if (typeof buildWorld === "function") buildWorld(message.environment);
       applyRole();
       startMirror();
       break;
@@ -80,7 +81,7 @@ function refusal(message) {
 
 // Refusals the therapist may override with an explicit confirmation, and the commands that take one.
 const confirmableRules = new Set(["escalation_limit", "confirmation_required"]);
-const confirmableKinds = new Set(["set_intensity", "set_parameter", "next_step", "go_to_step"]);
+const confirmableKinds = new Set(["set_intensity", "set_parameter", "release_parameter", "next_step", "go_to_step"]);
 
 function decisionText(decision) {
   if (decision.applied) return "applied" + (decision.changes.length ? ": " + decision.changes.join(", ") : "");
@@ -210,6 +211,7 @@ function render(t) {
   $("message-showing").textContent = t.patient_message ? "In the headset now: \u201c" + t.patient_message + "\u201d" : "";
   renderAlerts(t.alerts);
   if (typeof renderRatings === "function") renderRatings(t);
+  if (typeof renderWorld === "function") renderWorld(t);
   drawChart(t);
 }
 
@@ -348,15 +350,6 @@ function wire() {
     if (!Number.isInteger(step) || step < 1) { $("last-result").textContent = "step must be a whole number from 1"; return; }
     send("go_to_step", { step }, "step " + step);
   });
-  $("parameter-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const name = $("parameter-name").value.trim();
-    const raw = $("parameter-value").value.trim();
-    if (!name || !raw) return;
-    const number = Number(raw);
-    const fields = Number.isFinite(number) ? { name, value: number } : { name, option: raw };
-    send("set_parameter", fields, name + " " + raw);
-  });
   $("previous-step").addEventListener("click", () => send("previous_step", {}, "previous step"));
   $("request-suds").addEventListener("click", () => send("request_suds", {}, "SUDS request"));
   const slider = $("intensity-slider");
@@ -387,11 +380,6 @@ function wire() {
     const text = $("message-text").value.trim();
     if (text) send("message", { text }, "message");
     $("message-text").value = "";
-  });
-  $("event-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const name = $("event-name").value.trim();
-    if (name) send("fire_event", { name }, "event " + name);
   });
   $("alert-dismiss").addEventListener("click", () => {
     const id = Number($("alert-banner").dataset.alertId);

@@ -37,6 +37,8 @@ enum CommandValidator {
                 throw body.fail("value", "must be within ±\(Int(CommandLimits.parameterMagnitudeLimit))")
             }
             return .setParameter(name: name, value: .number(value), confirmed: confirmed)
+        case "release_parameter":
+            return .releaseParameter(name: try identifier("name", in: body), confirmed: try body.optionalBool("confirm") ?? false)
         case "next_step": return .nextStep(confirmed: try body.optionalBool("confirm") ?? false)
         case "previous_step": return .previousStep
         case "go_to_step":

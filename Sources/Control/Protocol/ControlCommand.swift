@@ -8,6 +8,9 @@ public enum ControlCommand: Sendable, Equatable {
     /// Set one environment parameter by name: a number in the environment's own units, or one of
     /// its options. A rise beyond the step limit (measured on the stimulus) needs `confirmed`.
     case setParameter(name: String, value: ParameterSetting, confirmed: Bool)
+    /// Let a parameter the therapist holds follow the level again. The value it returns to may be
+    /// a rise, which is judged like any other (beyond the step limit it needs `confirmed`).
+    case releaseParameter(name: String, confirmed: Bool)
     /// Move on one step; a harsher next step needs `confirmed` like a large level change.
     case nextStep(confirmed: Bool)
     case previousStep
@@ -37,6 +40,7 @@ public enum ControlCommand: Sendable, Equatable {
         switch self {
         case .setIntensity: return "set_intensity"
         case .setParameter: return "set_parameter"
+        case .releaseParameter: return "release_parameter"
         case .nextStep: return "next_step"
         case .previousStep: return "previous_step"
         case .goToStep: return "go_to_step"
@@ -54,13 +58,14 @@ public enum ControlCommand: Sendable, Equatable {
     }
 
     public static let allKinds = [
-        "set_intensity", "set_parameter", "next_step", "previous_step", "go_to_step", "record_consent", "fire_event",
+        "set_intensity", "set_parameter", "release_parameter", "next_step", "previous_step", "go_to_step", "record_consent", "fire_event",
         "request_suds", "pause", "resume", "end", "message", "set_volume", "mute",
         "enter_rating",
     ]
 }
 
-/// A parameter's new value as the console sends it.
+/// A parameter's value: a number in its unit, or one of its options. The console sends one with
+/// `set_parameter`; telemetry's `world` shows the live ones (a JSON number or string).
 public enum ParameterSetting: Sendable, Equatable {
     case number(Double)
     case option(String)

@@ -19,9 +19,12 @@ public enum ServerMessage: Sendable, Equatable {
         public var telemetryHz: Double
         public var maxMessageBytes: Int
         public var commandsPerSecond: Double
+        /// The world the session shows, for the console's parameter controls and event buttons;
+        /// absent when the session does not describe one.
+        public var environment: EnvironmentDescription? = nil
 
         enum CodingKeys: String, CodingKey {
-            case v, role, token
+            case v, role, token, environment
             case connectionId = "connection_id"
             case displayName = "display_name"
             case telemetryHz = "telemetry_hz"

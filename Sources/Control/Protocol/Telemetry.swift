@@ -97,7 +97,11 @@ public struct Telemetry: Sendable, Codable, Equatable {
     public var intensity: Double
     /// Largest intensity change the protocol allows without the therapist's confirmation.
     public var intensityStepLimit: Double
+    /// Live numeric parameters by name (choices left out); kept for older consoles, see `world`.
     public var parameters: [String: Double]
+    /// Every parameter of the world the patient is in, numbers and choices, with unit and who
+    /// holds it, in the environment definition's order.
+    public var world: [WorldParameter]
     public var intensityHistory: [TimedValue]
     public var suds: [TimedRating]
     public var fms: [TimedRating]
@@ -132,8 +136,9 @@ public struct Telemetry: Sendable, Codable, Equatable {
         frameHealth: FrameHealth, alerts: [SessionAlert] = [], lastAppliedCommandSeq: UInt64 = 0,
         therapistConnected: Bool = false, patientMessage: String? = nil,
         volume: Double = 1, muted: Bool = false, audioOutput: AudioOutputStatus = .playing, prompts: [String] = [],
-        outcome: String? = nil, awaitingConsent: Bool = false, consentGiven: Bool = false
+        outcome: String? = nil, awaitingConsent: Bool = false, consentGiven: Bool = false, world: [WorldParameter] = []
     ) {
+        self.world = world
         self.outcome = outcome
         self.awaitingConsent = awaitingConsent
         self.consentGiven = consentGiven
@@ -163,7 +168,7 @@ public struct Telemetry: Sendable, Codable, Equatable {
         case sessionId = "session_id"
         case state, elapsed, step, intensity
         case intensityStepLimit = "intensity_step_limit"
-        case parameters
+        case parameters, world
         case intensityHistory = "intensity_history"
         case suds, fms
         case heartRate = "heart_rate"

@@ -8,6 +8,7 @@ enum ConsoleRoutes {
         ("/", "index", "html", "text/html; charset=utf-8"),
         ("/console.js", "console", "js", "text/javascript; charset=utf-8"),
         ("/ratings.js", "ratings", "js", "text/javascript; charset=utf-8"),
+        ("/world.js", "world", "js", "text/javascript; charset=utf-8"),
         ("/console.css", "console", "css", "text/css; charset=utf-8"),
     ]
 

@@ -93,7 +93,8 @@ struct ControlConnection {
                 let welcome = ServerMessage.Welcome(
                     v: WireFormat.version, role: role, connectionId: connectionId, displayName: sender.displayName,
                     token: issuedToken, telemetryHz: configuration.clampedTelemetryHz,
-                    maxMessageBytes: WireFormat.maxClientMessageBytes, commandsPerSecond: configuration.commandsPerSecond)
+                    maxMessageBytes: WireFormat.maxClientMessageBytes, commandsPerSecond: configuration.commandsPerSecond,
+                    environment: session.environment)
                 try await send(.welcome(welcome), outbound)
                 return .authenticated(sender)
             case .denied(let reason):

@@ -75,4 +75,11 @@ public protocol ControlledSession: AnyObject, Sendable {
     func therapistLinkChanged(connected: Bool)
     /// Writes one audit entry to the session record.
     func recordControlEvent(_ entry: ControlAuditEntry)
+    /// The world the session shows (parameters and events), sent in every `welcome` so the
+    /// console can build its controls; fixed for the session. nil when there is none to describe.
+    var environment: EnvironmentDescription? { get }
+}
+
+extension ControlledSession {
+    public var environment: EnvironmentDescription? { nil }
 }

@@ -22,7 +22,12 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
     private var nextAlertId = 1
     private var mirrorPNG: [UInt8]?
 
-    public init(stepNames: [String] = ["Ground floor", "Balcony", "Roof edge"], intensity: Double = 20, stepLimit: Double = 15) {
+    /// The world it claims to show (sent in `welcome`); it does not simulate one.
+    public let environment: EnvironmentDescription?
+
+    public init(stepNames: [String] = ["Ground floor", "Balcony", "Roof edge"], intensity: Double = 20, stepLimit: Double = 15,
+                environment: EnvironmentDescription? = nil) {
+        self.environment = environment
         telemetry = Telemetry(
             sessionId: "P-TEST-01", state: .running, elapsed: 0,
             step: StepInfo(index: 0, count: stepNames.count, name: stepNames.first ?? "Step 1"),
@@ -179,7 +184,7 @@ public final class EmbeddedControlledSession: ControlledSession, @unchecked Send
         switch command {
         case .setIntensity(let value, _, _): setIntensity(value)
         case .setParameter(let name, .number(let value), _): telemetry.parameters[name] = value
-        case .setParameter: break
+        case .setParameter, .releaseParameter: break   // kept in appliedCommands for tests
         case .nextStep: moveStep(by: 1)
         case .previousStep: moveStep(by: -1)
         case .goToStep(let number, _): moveStep(by: number - 1 - telemetry.step.index)
