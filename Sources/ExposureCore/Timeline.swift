@@ -82,7 +82,7 @@ public enum Timeline {
         guard let v else { return "(environment default)" }
         guard case .number(let n) = v, let unit = specs?[name]?.unit else { return v.description }
         if unit == "fraction" { return "\(FieldReader.format((n * 1000).rounded() / 10)) %" }
-        return "\(v) \(unit)"
+        return "\(FieldReader.format((n * 100).rounded() / 100)) \(unit)"
     }
 
     /// One dictionary per event with plain values (strings, numbers, null), ready for JSON.

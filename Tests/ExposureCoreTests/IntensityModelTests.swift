@@ -179,6 +179,26 @@ final class IntensityModelTests: XCTestCase {
         XCTAssertEqual(recorded.count, 3, "every physical change (density, speed, gaze) is recorded as the safety supervisor's")
     }
 
+    /// The worked examples of docs/protocol-format.md and docs/environments.md, on the bundled files.
+    func testTheDocumentedWorkedExamples() throws {
+        let crowds = try ProtocolParser.load(path: repositoryRoot.appendingPathComponent("Protocols/crowds-social.yaml").path, vocabulary: curvedVocabulary)
+        let c = IntensityModel(protocol: crowds, specs: curvedVocabulary.parameters(of: "crowds"))
+        let measure = StimulusModel(specs: curvedVocabulary.parameters(of: "crowds"))
+        XCTAssertEqual(measure.rise(from: c.resolve(level: 32, step: 2), to: c.resolve(level: 38, step: 2)), 10, accuracy: 1e-9)
+        XCTAssertEqual(c.resolve(level: 0, step: 0).compactMapValues(\.number),
+                       ["density_per_m2": 0.02, "closest_approach_m": 6, "gaze_share": 0, "walking_speed_mps": 1.0])
+
+        let heights = try ProtocolParser.load(path: repositoryRoot.appendingPathComponent("Protocols/heights-graded.yaml").path, vocabulary: curvedVocabulary)
+        let h = IntensityModel(protocol: heights, specs: curvedVocabulary.parameters(of: "heights"))
+        let at20 = h.resolve(level: 20, step: 2), at30 = h.resolve(level: 30, step: 2)
+        XCTAssertEqual(at30["height_m"], .number(12.75))
+        XCTAssertEqual(at30["wind_mps"], .number(2))
+        XCTAssertEqual(at30["railing"], .choice("full"))
+        XCTAssertEqual(at20["wind_mps"]!.number!, 30.0 / 23, accuracy: 1e-9)
+        let rise = StimulusModel(specs: curvedVocabulary.parameters(of: "heights")).rise(from: at20, to: at30)
+        XCTAssertEqual(rise, 30 - 50 * (30.0 / 23 - 0.5) / 2.5, accuracy: 1e-9, "the wind's rise, about 14")
+    }
+
     func testAnEventTheEnvironmentDoesNotHaveIsRefusedNotApplied() {
         let h = engine(crowdsPlan())
         guard case .rejected(let rule, let why) = h.engine.handle(.therapist(.fireEvent("wind_gust")), at: h.clock.now) else {

@@ -68,6 +68,7 @@ struct Letter {
                 .therapist(.setParameter(name, high, confirm: true))
             })
             letters.append(.input("therapist \(name) to its mildest", .therapist) { _ in .therapist(.setParameter(name, low)) })
+            letters.append(.input("therapist lets \(name) follow the level", .therapist) { _ in .therapist(.releaseParameter(name)) })
         }
         if let event = events.first {
             letters.append(.input("therapist fires \(event)", .therapist) { _ in .therapist(.fireEvent(event)) })
