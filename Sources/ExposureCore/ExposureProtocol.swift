@@ -98,10 +98,14 @@ public struct SafetyLimits: Equatable, Sendable {
     public var heartRateCooldown: Double
     /// Seconds of poor frame rate (a cybersickness risk) before the session pauses.
     public var poorFrameRatePause: Double
+    /// With the console listening, a session nobody has connected to counts as a lost link from
+    /// its start (safe room after `linkLossTimeout`). Off only for runs meant to go unwatched.
+    public var requireTherapist: Bool
 
     public init(sudsCeiling: Double, fmsStop: Double, heartRateOverBaselinePercent: Double, linkLossTimeout: Double,
                 maxIntensityChange: Double, escalationWindow: Double = 10, stepDownIntensity: Double = 20,
-                heartRateCooldown: Double = 60, poorFrameRatePause: Double = 10) {
+                heartRateCooldown: Double = 60, poorFrameRatePause: Double = 10, requireTherapist: Bool = true) {
+        self.requireTherapist = requireTherapist
         self.sudsCeiling = sudsCeiling; self.fmsStop = fmsStop
         self.heartRateOverBaselinePercent = heartRateOverBaselinePercent; self.linkLossTimeout = linkLossTimeout
         self.maxIntensityChange = maxIntensityChange; self.escalationWindow = escalationWindow

@@ -110,11 +110,12 @@ public enum ProtocolParser {
         let down = r.number("step_down_intensity", in: 1...100) ?? 20
         let cooldown = r.number("heart_rate_cooldown_s", in: 0...3600) ?? 60
         let frames = r.number("poor_frame_rate_pause_s", in: 1...600) ?? 10
+        let watched = r.bool("require_therapist") ?? true
         r.finish()
         guard let ceiling, let fms, let hr, let link, let change else { return nil }
         return SafetyLimits(sudsCeiling: ceiling, fmsStop: fms, heartRateOverBaselinePercent: hr, linkLossTimeout: link,
                             maxIntensityChange: change, escalationWindow: window, stepDownIntensity: down,
-                            heartRateCooldown: cooldown, poorFrameRatePause: frames)
+                            heartRateCooldown: cooldown, poorFrameRatePause: frames, requireTherapist: watched)
     }
 
     struct StepDefaults {

@@ -12,6 +12,11 @@ public struct ConsoleOptions: Sendable {
     /// Directory for a self-signed certificate generated on first run.
     public var selfSignedDirectory: String?
     public var telemetryHz: Double = 15
+    /// Nobody connected counts as a lost link from the start (when the protocol asks for a
+    /// therapist, as clinical protocols do). False only for a run meant to go unwatched.
+    public var supervised = true
+    /// Extra host names the console answers to (`--allow-host`).
+    public var allowedHosts: [String] = []
     public init() {}
 }
 
@@ -25,8 +30,19 @@ public final class ConsoleHost: @unchecked Sendable {
         if let cert = options.certificate, let key = options.privateKey { tls = .files(certificate: cert, privateKey: key) }
         else if let dir = options.selfSignedDirectory { tls = .selfSigned(directory: dir) }
         bridge = ControlBridge(session: session, mirror: mirror)
-        server = try ControlServer(session: bridge, configuration: ControlServerConfiguration(
-            host: options.host, port: options.port, tls: tls, telemetryHz: options.telemetryHz))
+        var configuration = ControlServerConfiguration(host: options.host, port: options.port, tls: tls, telemetryHz: options.telemetryHz)
+        configuration.allowedHosts = options.allowedHosts
+        server = try ControlServer(session: bridge, configuration: configuration)
+        watchedFromStart = options.supervised && session.plan.safety.requireTherapist
+        planRequiresTherapist = session.plan.safety.requireTherapist
+    }
+    private let planRequiresTherapist: Bool
+
+    /// Whether the session counts as unsupervised until a therapist connects.
+    public let watchedFromStart: Bool
+    private var supervisionOff: String {
+        planRequiresTherapist ? "run meant to go unwatched (exposure demo, or --unsupervised): nobody connected is not a lost link"
+            : "the protocol sets require_therapist: false: nobody connected is not a lost link"
     }
 
     /// Starts listening; returns the bound port.
@@ -40,6 +56,14 @@ public final class ConsoleHost: @unchecked Sendable {
         done.wait()
         if let e = box.error { throw e }
         port = box.port
+        // Link supervision starts now, not at the first connection: a protocol must not climb
+        // its hierarchy with nobody watching. The first therapist to connect restores the link.
+        if watchedFromStart {
+            server.superviseFromNow()
+            bridge.recordSupervision(watched: true, why: "console listening: until a therapist connects, the link counts as lost")
+        } else {
+            bridge.recordSupervision(watched: false, why: supervisionOff)
+        }
         return port
     }
 

@@ -120,10 +120,21 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         conductor.mailbox.post(SessionInput(.therapistLink(connected: connected), from: .system))
     }
 
+    /// Says in the record how the session is supervised (watched from the start, or a run meant
+    /// to go unwatched, and why).
+    public func recordSupervision(watched: Bool, why: String) {
+        let latest = conductor.board.latest
+        _ = recorder?.record(RecordedEvent(sessionTime: latest.sessionTime, displayTimeNs: latest.displayTimeNs, kind: "supervision",
+                                           actor: .system, reason: why,
+                                           payloadJSON: RecordedEvent.payload(["watched_from_start": watched])))
+    }
+
     public func recordControlEvent(_ entry: ControlAuditEntry) {
         var payload: [String: Any] = ["connection": entry.connectionId, "message": entry.kind]
         if let s = entry.sender { payload["sender"] = s.displayName; payload["role"] = s.role.rawValue }
         if let id = entry.messageId { payload["message_id"] = id }
+        if let source = entry.source { payload["source"] = source }
+        if let counts = entry.counts { payload["counts"] = counts }
         let reason: String
         switch entry.result {
         case .applied(let seq): payload["applied_seq"] = seq; reason = "console \(entry.kind) applied"

@@ -58,6 +58,8 @@ struct Demo: ParsableCommand {
         // The console listens on loopback on a free port while the demo runs: open it to watch.
         var console = ConsoleOptions()
         console.port = 0
+        // The demo is a scripted patient with nobody watching, by design; said so in its record.
+        console.supervised = false
         var xr = XRConfiguration()
         // The full renderer, without MSAA: lavapipe draws on the CPU, and the demo should take minutes, not hours.
         xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)

@@ -127,9 +127,12 @@ final class ControlServerTests: XCTestCase {
             guard case .closed(let code, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(code, 1008)
         }
-        XCTAssertEqual(fixture.session.auditLog.count, 1)
-        XCTAssertNil(fixture.session.auditLog.first?.sender)
+        XCTAssertTrue(fixture.session.auditLog.isEmpty, "a failed hello is counted, not recorded on its own")
         await fixture.stop()
+        // Stopping writes the summary: one row for the source, with the count.
+        XCTAssertEqual(fixture.session.auditLog.map(\.kind), ["refused_traffic"])
+        XCTAssertNil(fixture.session.auditLog.first?.sender)
+        XCTAssertEqual(fixture.session.auditLog.first?.counts, ["failed_hello": 1])
     }
 
     func testCommandBeforeHelloChangesNothing() async throws {
@@ -209,9 +212,11 @@ final class ControlServerTests: XCTestCase {
         XCTAssertEqual(acks + limited, 15)
         XCTAssertGreaterThan(limited, 0)
         XCTAssertGreaterThanOrEqual(acks, 5)
-        XCTAssertEqual(fixture.session.auditLog.filter { $0.kind == "rate_limited" }.count, limited)
         await therapist.close()
         await fixture.stop()
+        let summaries = fixture.session.auditLog.filter { $0.kind == "refused_traffic" }
+        XCTAssertEqual(summaries.compactMap { $0.counts?["rate_limited"] }.reduce(0, +), limited, "every limited message counted, in one summary")
+        XCTAssertEqual(summaries.count, 1)
     }
 
     func testSafetyWinsDuringOptOut() async throws {

@@ -149,11 +149,26 @@ final class ProtocolDecodingTests: XCTestCase {
         guard case .denied = auth.authenticate(token: nil, pairingCode: keys.observerPairingCode) else {
             return XCTFail("a pairing code worked twice")
         }
-        for _ in 0..<Authenticator.maxFailedAttemptsBeforeCodesLock { _ = auth.authenticate(token: nil, pairingCode: "0000-0000") }
-        guard case .denied = auth.authenticate(token: nil, pairingCode: keys.therapistPairingCode) else {
-            return XCTFail("pairing codes still work after repeated failures")
+        // Five wrong codes lock that address out of pairing for 10 s, then 20 s...; others are not affected.
+        let t0 = ContinuousClock.now
+        for _ in 0..<Authenticator.failuresBeforeLockout { _ = auth.authenticate(token: nil, pairingCode: "0000-0000", source: "10.0.0.9", now: t0) }
+        guard case .denied(let why) = auth.authenticate(token: nil, pairingCode: keys.therapistPairingCode, source: "10.0.0.9", now: t0) else {
+            return XCTFail("pairing still works for an address after repeated failures")
         }
-        XCTAssertEqual(auth.authenticate(token: keys.therapistToken, pairingCode: nil), .granted(.therapist, issuedToken: nil))
+        XCTAssertTrue(why.contains("try again in 10 s"), why)
+        XCTAssertEqual(auth.authenticate(token: keys.therapistToken, pairingCode: nil, source: "10.0.0.9", now: t0),
+                       .granted(.therapist, issuedToken: nil), "the token is never locked")
+        for _ in 0..<Authenticator.failuresBeforeLockout { _ = auth.authenticate(token: nil, pairingCode: "0000-0000", source: "10.0.0.9", now: t0 + .seconds(11)) }
+        guard case .denied(let longer) = auth.authenticate(token: nil, pairingCode: "1", source: "10.0.0.9", now: t0 + .seconds(12)) else { return XCTFail() }
+        XCTAssertTrue(longer.contains("try again in 19 s"), "each lockout is longer (20 s from 11 s on): \(longer)")
+        XCTAssertEqual(auth.authenticate(token: nil, pairingCode: keys.therapistPairingCode, source: "10.0.0.7", now: t0 + .seconds(12)),
+                       .granted(.therapist, issuedToken: keys.therapistToken), "another address pairs normally")
+        // Many addresses together: the codes stop working until new ones are issued.
+        for i in 0..<Authenticator.codeFailuresBeforeCodesLock { _ = auth.authenticate(token: nil, pairingCode: "0000-0000", source: "10.1.\(i / 4).\(i % 4)", now: t0) }
+        let renewed = auth.issueNewPairingCodes()
+        XCTAssertNotEqual(renewed.observerPairingCode, keys.observerPairingCode)
+        XCTAssertEqual(auth.authenticate(token: nil, pairingCode: renewed.observerPairingCode, source: "10.0.0.8", now: t0),
+                       .granted(.observer, issuedToken: keys.observerToken))
     }
 
     func testListenPolicy() {

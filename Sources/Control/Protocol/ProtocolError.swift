@@ -12,6 +12,8 @@ public enum ControlErrorCode: String, Sendable, Codable {
     case alreadyAuthenticated = "already_authenticated"
     case forbidden
     case rateLimited = "rate_limited"
+    /// The role already has as many connections as the console allows.
+    case tooManyConnections = "too_many_connections"
     /// The session refused the command (safety, state, confirmation); `message` says why.
     case rejected
 }

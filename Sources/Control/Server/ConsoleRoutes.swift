@@ -23,7 +23,7 @@ enum ConsoleRoutes {
         return fields
     }()
 
-    static func add(to router: Router<BasicRequestContext>, session: any ControlledSession, authenticator: Authenticator) {
+    static func add(to router: Router<ControlRequestContext>, session: any ControlledSession, authenticator: Authenticator) {
         for asset in assets {
             router.get(RouterPath(asset.path)) { _, _ -> Response in
                 guard let url = Bundle.module.url(forResource: asset.file, withExtension: asset.ext, subdirectory: "Console"),
@@ -56,6 +56,8 @@ enum ConsoleRoutes {
         switch status {
         case .unauthorized: code = ControlErrorCode.authenticationFailed.rawValue
         case .notFound: code = "not_found"
+        case .forbidden: code = "forbidden_origin"
+        case .serviceUnavailable: code = ControlErrorCode.tooManyConnections.rawValue
         default: code = "server_error"
         }
         let object = ["type": "error", "code": code, "message": message]

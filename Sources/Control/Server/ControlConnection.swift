@@ -13,6 +13,9 @@ struct ControlConnection {
     let presence: TherapistPresence
     let configuration: ControlServerConfiguration
     let registry: ConnectionRegistry
+    /// The peer's address ("127.0.0.1"), for per-source limits and the refusal summaries.
+    let source: String
+    let tally: RefusalTally
 
     /// Frames above this are cut off by the WebSocket layer itself (close code 1009); messages
     /// between WireFormat.maxClientMessageBytes and this get a protocol error and stay open.
@@ -20,7 +23,7 @@ struct ControlConnection {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let state = ConnectionState()
-        registry.add(connectionId, outbound: outbound)
+        registry.add(connectionId, source: source, outbound: outbound)
         let helloWatch = Task {
             try await Task.sleep(for: configuration.helloTimeout)
             if state.sender == nil {
@@ -48,7 +51,7 @@ struct ControlConnection {
                 guard limiter.allow() else {
                     let error = ControlProtocolError(.rateLimited,
                         "more than \(Int(configuration.commandsPerSecond)) messages a second; wait and send again", id: Self.peekId(text))
-                    audit(sender: sender, kind: "rate_limited", id: error.id, error: error)
+                    tally.note(.rateLimited, from: source)
                     try await send(.error(error), outbound)
                     continue
                 }
@@ -87,8 +90,15 @@ struct ControlConnection {
         }
         switch message {
         case .hello(let token, let pairingCode):
-            switch authenticator.authenticate(token: token, pairingCode: pairingCode) {
+            switch authenticator.authenticate(token: token, pairingCode: pairingCode, source: source) {
             case .granted(let role, let issuedToken):
+                let limit = role == .therapist ? configuration.maxTherapistConnections : configuration.maxObserverConnections
+                guard registry.authenticate(connectionId, as: role, limit: limit) else {
+                    tally.note(.tooManyConnections, from: source)
+                    try await send(.error(ControlProtocolError(.tooManyConnections,
+                        "\(limit) \(role.rawValue) connections are open already (the most allowed); close one and reconnect")), outbound)
+                    return .close
+                }
                 let sender = Sender(role: role, connectionId: connectionId)
                 let welcome = ServerMessage.Welcome(
                     v: WireFormat.version, role: role, connectionId: connectionId, displayName: sender.displayName,
@@ -98,15 +108,13 @@ struct ControlConnection {
                 try await send(.welcome(welcome), outbound)
                 return .authenticated(sender)
             case .denied(let reason):
-                let error = ControlProtocolError(.authenticationFailed, reason)
-                audit(sender: nil, kind: "hello", id: nil, error: error)
-                try await send(.error(error), outbound)
+                tally.note(.failedHello, from: source)
+                try await send(.error(ControlProtocolError(.authenticationFailed, reason)), outbound)
                 return .close
             }
-        case .command(let id, let command):
-            let error = ControlProtocolError(.notAuthenticated, "send hello with a token or pairing code before commands", id: id)
-            audit(sender: nil, kind: command.kind, id: id, error: error)
-            try await send(.error(error), outbound)
+        case .command(let id, _):
+            tally.note(.notAuthenticated, from: source)
+            try await send(.error(ControlProtocolError(.notAuthenticated, "send hello with a token or pairing code before commands", id: id)), outbound)
             return .stayUnauthenticated
         case .ping(let id):
             try await send(.pong(id: id), outbound)
@@ -119,7 +127,7 @@ struct ControlConnection {
         do {
             message = try ClientMessageDecoder.decode(text)
         } catch let error as ControlProtocolError {
-            audit(sender: sender, kind: "malformed", id: error.id, error: error)
+            tally.note(.malformed, from: source)
             try await send(.error(error), outbound)
             return
         }
@@ -130,6 +138,7 @@ struct ControlConnection {
             try await send(.pong(id: id), outbound)
         case .command(let id, let command):
             guard sender.role == .therapist else {
+                // An observer trying to steer is recorded as such (authenticated, and rate-limited).
                 let error = ControlProtocolError(.forbidden, "observers can watch but not send commands; connect with the therapist token to steer", id: id)
                 audit(sender: sender, kind: command.kind, id: id, error: error)
                 try await send(.error(error), outbound)
@@ -176,10 +185,15 @@ final class ConnectionState: @unchecked Sendable {
     }
 }
 
-/// Open connections, so the server can close them all when it stops.
+/// Open connections with their source and role, so the server can cap them and close them all
+/// when it stops.
 final class ConnectionRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var writers: [Int: WebSocketOutboundWriter] = [:]
+    private var sources: [Int: String] = [:]
+    private var roles: [Int: Role] = [:]
+    /// Upgrades granted but not yet running, per source, so a burst cannot slip past the cap.
+    private var pending: [String: Int] = [:]
     private var nextId = 0
 
     func makeId() -> Int {
@@ -188,12 +202,37 @@ final class ConnectionRegistry: @unchecked Sendable {
         return nextId
     }
 
-    func add(_ id: Int, outbound: WebSocketOutboundWriter) {
-        lock.lock(); writers[id] = outbound; lock.unlock()
+    /// Reserves a place for a new connection from `source`, or says why there is none.
+    func reserve(source: String, perSource: Int, total: Int) -> String? {
+        lock.withLock {
+            let fromSource = sources.values.filter { $0 == source }.count + pending[source, default: 0]
+            let all = writers.count + pending.values.reduce(0, +)
+            if fromSource >= perSource { return "this address already has \(fromSource) console connections (at most \(perSource)); close some and retry" }
+            if all >= total { return "the console has \(all) connections (at most \(total)); close some and retry" }
+            pending[source, default: 0] += 1
+            return nil
+        }
+    }
+
+    func add(_ id: Int, source: String, outbound: WebSocketOutboundWriter) {
+        lock.withLock {
+            writers[id] = outbound
+            sources[id] = source
+            if let n = pending[source] { pending[source] = n > 1 ? n - 1 : nil }
+        }
+    }
+
+    /// Marks the connection as authenticated in `role`, unless that role is full.
+    func authenticate(_ id: Int, as role: Role, limit: Int) -> Bool {
+        lock.withLock {
+            guard roles.values.filter({ $0 == role }).count < limit else { return false }
+            roles[id] = role
+            return true
+        }
     }
 
     func remove(_ id: Int) {
-        lock.lock(); writers[id] = nil; lock.unlock()
+        lock.withLock { writers[id] = nil; sources[id] = nil; roles[id] = nil }
     }
 
     func closeAll() async {

@@ -4,18 +4,22 @@ import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The therapist's remote control: HTTP console, WebSocket protocol v1 at /v1/ws, mirror
 /// image at /v1/mirror.png. Start it with a session; stop it before the session ends.
 public final class ControlServer: @unchecked Sendable {
-    public let keys: AccessKeys
+    /// The session's tokens and its current pairing codes.
+    public var keys: AccessKeys { authenticator.currentKeys }
     public let configuration: ControlServerConfiguration
     private let session: any ControlledSession
     private let authenticator: Authenticator
     private let hub: TelemetryHub
     private let presence: TherapistPresence
     private let registry = ConnectionRegistry()
+    private let tally = RefusalTally()
+    private var summaryTask: Task<Void, Never>?
     private let tlsConfiguration: TLSConfiguration?
     /// SHA-256 fingerprint of the TLS certificate served (`AB:CD:...`, as browsers show it);
     /// nil without TLS. The therapist compares it with the browser's certificate viewer.
@@ -33,7 +37,6 @@ public final class ControlServer: @unchecked Sendable {
             throw ControlSetupError.remoteListenNeedsTLS(host: configuration.host)
         }
         self.session = session
-        self.keys = keys
         self.configuration = configuration
         self.authenticator = Authenticator(keys: keys)
         self.hub = TelemetryHub(session: session, hz: configuration.clampedTelemetryHz)
@@ -41,6 +44,20 @@ public final class ControlServer: @unchecked Sendable {
         let tls = try configuration.tls.map { try TLSMaterial.serverConfiguration(for: $0, host: configuration.host) }
         self.tlsConfiguration = tls?.configuration
         self.certificateFingerprint = tls?.fingerprint
+    }
+
+    /// New pairing codes for both roles (the old ones stop working, and a lock on them lifts),
+    /// for a therapist whose codes were used or locked; tokens are unchanged.
+    @discardableResult
+    public func issueNewPairingCodes() -> AccessKeys { authenticator.issueNewPairingCodes() }
+
+    /// From now on nobody connected counts as a lost link, not only a therapist who left: the
+    /// session must not run unwatched (see SafetyLimits.requireTherapist).
+    public func superviseFromNow() { presence.reportUnwatchedIfNobodyIsHere() }
+
+    /// Refused traffic since the start, by reason (`failed_hello`, `cross_origin`, ...).
+    public var refusedTraffic: [String: Int] {
+        Dictionary(uniqueKeysWithValues: tally.totals.map { ($0.key.rawValue, $0.value) })
     }
 
     /// The port it listens on, once started.
@@ -78,22 +95,50 @@ public final class ControlServer: @unchecked Sendable {
         if let port = lock.withLock({ runTask == nil ? nil : boundPort }) { return port }
         var logger = Logger(label: "exposure.control")
         logger.logLevel = .warning
-        let router = Router()
+        let (session, authenticator, hub, presence, configuration, registry, tally) =
+            (self.session, self.authenticator, self.hub, self.presence, self.configuration, self.registry, self.tally)
+        let policy = RequestOriginPolicy.forListening(on: configuration.host,
+                                                      interfaces: NetworkInterfaces.current().map(\.address),
+                                                      extra: configuration.allowedHosts)
+        let listeningPort: @Sendable () -> Int? = { [weak self] in self?.port }
+        let router = Router(context: ControlRequestContext.self)
+        router.add(middleware: OriginCheckMiddleware(policy: policy, port: listeningPort, tally: tally))
         ConsoleRoutes.add(to: router, session: session, authenticator: authenticator)
 
-        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
-        let (session, authenticator, hub, presence, configuration, registry) =
-            (self.session, self.authenticator, self.hub, self.presence, self.configuration, self.registry)
-        wsRouter.ws("/v1/ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+        let wsRouter = Router(context: ControlRequestContext.self)
+        wsRouter.add(middleware: OriginCheckMiddleware(policy: policy, port: listeningPort, tally: tally))
+        wsRouter.ws("/v1/ws") { _, context in
+            // Capped before the upgrade, so a crowd of sockets costs the frame loop nothing.
+            if let why = registry.reserve(source: context.sourceName, perSource: configuration.maxConnectionsPerSource,
+                                          total: configuration.maxConnections) {
+                tally.note(.tooManyConnections, from: context.sourceName)
+                throw HTTPError(.serviceUnavailable, message: why)
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
             let connection = ControlConnection(connectionId: registry.makeId(), session: session, authenticator: authenticator,
-                                               hub: hub, presence: presence, configuration: configuration, registry: registry)
+                                               hub: hub, presence: presence, configuration: configuration, registry: registry,
+                                               source: context.requestContext.sourceName, tally: tally)
             try await connection.run(inbound: inbound, outbound: outbound)
         }
         let wsConfiguration = WebSocketServerConfiguration(maxFrameSize: ControlConnection.hardFrameLimit,
                                                            autoPing: .enabled(timePeriod: configuration.pingInterval),
                                                            closeTimeout: .seconds(2))
-        var server = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: .init(ws: wsConfiguration))
-        if let tlsConfiguration { server = try .tls(server, tlsConfiguration: tlsConfiguration) }
+        // Each connection: the request-head deadline (slow half-sent requests are closed), then
+        // HTTP/1 with the WebSocket upgrade, idle HTTP connections closed; TLS outermost.
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeout.components.seconds)))
+        let headDeadline = TimeAmount.seconds(Int64(configuration.requestHeadTimeout.components.seconds))
+        let wsResponder = wsRouter.buildResponder()
+        let onSlowRequest: @Sendable () -> Void = { tally.note(.slowRequest, from: "unknown") }
+        let tlsConfiguration = self.tlsConfiguration
+        let server = HTTPServerBuilder { responder in
+            let plain = RequestHeadDeadlineChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: wsResponder,
+                                                    configuration: .init(http1: http1, ws: wsConfiguration)),
+                deadline: headDeadline, onTimeout: onSlowRequest)
+            guard let tlsConfiguration else { return plain }
+            return try TLSChannel(plain, tlsConfiguration: tlsConfiguration)
+        }
 
         let portSignal = PortSignal()
         let app = Application(router: router, server: server,
@@ -103,6 +148,13 @@ public final class ControlServer: @unchecked Sendable {
                               logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         hub.start()
+        let interval = configuration.refusalSummaryInterval
+        summaryTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                self?.writeRefusalSummaries()
+            }
+        }
         let task = Task {
             do {
                 try await group.run()
@@ -129,9 +181,19 @@ public final class ControlServer: @unchecked Sendable {
             return (serviceGroup, runTask)
         }
         hub.stop()
+        summaryTask?.cancel()
+        writeRefusalSummaries()
         await registry.closeAll()
         await group?.triggerGracefulShutdown()
         _ = try? await task?.value
+    }
+}
+
+extension ControlServer {
+    /// One record row per source with what was refused from it since the last summary.
+    func writeRefusalSummaries() {
+        let seconds = Double(configuration.refusalSummaryInterval.components.seconds)
+        for entry in tally.drain(interval: "in the last \(Int(seconds)) s") { session.recordControlEvent(entry) }
     }
 }
 

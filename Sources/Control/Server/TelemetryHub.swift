@@ -109,6 +109,14 @@ final class TherapistPresence: @unchecked Sendable {
         if count == 1 { session.therapistLinkChanged(connected: true) }
     }
 
+    /// Nobody is connected yet, and that counts as a lost link (under the same lock as joined and
+    /// left, so a therapist connecting at this moment is never overtaken by it).
+    func reportUnwatchedIfNobodyIsHere() {
+        lock.lock()
+        defer { lock.unlock() }
+        if count == 0 { session.therapistLinkChanged(connected: false) }
+    }
+
     func left() {
         lock.lock()
         defer { lock.unlock() }

@@ -49,13 +49,20 @@ public struct ControlAuditEntry: Sendable, Equatable {
     /// The client's id for the message, when it gave one.
     public var messageId: String?
     public var result: Result
+    /// The network address the traffic came from, when known (summaries always name it).
+    public var source: String?
+    /// For a summary of refused traffic: how many messages of each kind were refused.
+    public var counts: [String: Int]?
 
-    public init(sender: Sender?, connectionId: Int, kind: String, messageId: String?, result: Result) {
+    public init(sender: Sender?, connectionId: Int, kind: String, messageId: String?, result: Result,
+                source: String? = nil, counts: [String: Int]? = nil) {
         self.sender = sender
         self.connectionId = connectionId
         self.kind = kind
         self.messageId = messageId
         self.result = result
+        self.source = source
+        self.counts = counts
     }
 }
 
