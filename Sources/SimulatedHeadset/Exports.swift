@@ -97,6 +97,9 @@ private let functionTable: [String: PFN_xrVoidFunction] = [
     "xrSessionBeginDebugUtilsLabelRegionEXT": entry(simBeginLabelRegion),
     "xrSessionEndDebugUtilsLabelRegionEXT": entry(simEndLabelRegion),
     "xrSessionInsertDebugUtilsLabelEXT": entry(simInsertLabel),
+    "xrEnumerateDisplayRefreshRatesFB": entry(simEnumerateDisplayRefreshRates),
+    "xrGetDisplayRefreshRateFB": entry(simGetDisplayRefreshRate),
+    "xrRequestDisplayRefreshRateFB": entry(simRequestDisplayRefreshRate),
 ]
 
 private let preInstanceFunctions: Set<String> = ["xrEnumerateInstanceExtensionProperties", "xrEnumerateApiLayerProperties", "xrCreateInstance"]
