@@ -104,7 +104,7 @@ final class DoctorTests: XCTestCase {
         let simulated = try CLI.binary().deletingLastPathComponent().appendingPathComponent("libSimulatedHeadset.so")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: simulated.path), "libSimulatedHeadset.so is not built")
         // A slow display (2 Hz, paced on the wall clock) any machine holds.
-        let good = try CLI.run(["doctor"], environment: try simulated(in: dir, script: ["displayRateHz": 2, "realTime": true, "width": 16, "height": 16]))
+        let good = try CLI.run(["doctor"], environment: try self.simulated(in: dir, script: ["displayRateHz": 2, "realTime": true, "width": 16, "height": 16]), timeout: 120)
         let line = try runtimeLine(good)
         // The name is the one the running runtime reports, not the manifest's.
         XCTAssertTrue(line.hasPrefix("ok   ") && line.contains("Exposure Simulated Headset") && line.contains("XR_KHR_vulkan_enable2"), line)

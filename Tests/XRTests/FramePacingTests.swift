@@ -3,6 +3,7 @@
 // display's rate and count every refresh a slow app misses.
 import Foundation
 import HeadsetTestSupport
+import SceneModel
 import XCTest
 @testable import XR
 
