@@ -50,9 +50,12 @@ final class SlowFrameRateTests: XCTestCase {
         XCTAssertGreaterThan(seconds(poor), Self.slowFrom, "nothing is wrong before the slowdown")
         XCTAssertLessThanOrEqual(seconds(poor) - Self.slowFrom, 2, "recognised within 2 s")
         // Paused by the safety rule within poor_frame_rate_pause_s + 2 s.
-        let pause = try XCTUnwrap(record.events.first { $0.kind == EventKind.state && $0.payload["state"] as? String == "paused" },
-                                  "no pause: \(record.events.map { "\($0.kind) \($0.reason)" })")
+        // (RecordMapping records the safety supervisor's pause as a safety event whose change is the pause.)
+        let pause = try XCTUnwrap(record.events.first { $0.kind == EventKind.safety && $0.payload["change"] as? String == EventKind.state
+                                                        && $0.payload["state"] as? String == "paused" },
+                                  "no pause: \(record.events.map { "\($0.kind) \($0.reason) \($0.payloadJSON)" })")
         XCTAssertEqual(pause.actor, .safety)
+        XCTAssertTrue(pause.reason.contains("frame rate"), pause.reason)
         XCTAssertLessThanOrEqual(seconds(pause) - Self.slowFrom, pauseLimit + 2, pause.reason)
 
         // The record: the display's rate (not Monado's 62.5 Hz placeholder or the stretched 1 Hz),
