@@ -179,8 +179,10 @@ struct ScriptedInput: Decodable {
 /// Something the headset does at time `t`: headsetOff (FOCUSED -> VISIBLE), headsetOn (-> FOCUSED),
 /// lossPending (session lost: LOSS_PENDING), sessionLost (frame calls fail with XR_ERROR_SESSION_LOST,
 /// no state event first), exitRequest (the runtime asks the app to stop: STOPPING).
+/// debugMessage: the runtime reports `message` as a validation warning to the app's XR_EXT_debug_utils messengers.
 struct ScriptedEvent: Decodable {
-    enum Kind: String, Decodable { case headsetOff, headsetOn, lossPending, sessionLost, exitRequest }
+    enum Kind: String, Decodable { case headsetOff, headsetOn, lossPending, sessionLost, exitRequest, debugMessage }
     var t: Double
     var kind: Kind
+    var message: String?
 }

@@ -120,6 +120,26 @@ private func fireEventsLocked(_ h: UInt, _ s: SimSession, seconds: Double) {
         case .exitRequest:
             s.exitRequested = true
             rt.setState(h, XR_SESSION_STATE_STOPPING)
+        case .debugMessage:
+            sendDebugMessageLocked(event.message ?? "scripted message", instance: s.instance)
+        }
+    }
+}
+
+/// Delivers a validation warning to the instance's debug utils messengers, as a runtime's own checks would.
+private func sendDebugMessageLocked(_ text: String, instance: UInt) {
+    for m in rt.messengers.values where m.instance == instance {
+        guard let callback = m.callback else { continue }
+        text.withCString { message in
+            "xrWaitFrame".withCString { function in
+                var data = XrDebugUtilsMessengerCallbackDataEXT()
+                data.type = XR_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT
+                data.messageId = message
+                data.functionName = function
+                data.message = message
+                _ = callback(XrDebugUtilsMessageSeverityFlagsEXT(XR_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT),
+                             XrDebugUtilsMessageTypeFlagsEXT(XR_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT), &data, m.userData)
+            }
         }
     }
 }
