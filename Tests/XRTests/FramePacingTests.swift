@@ -92,6 +92,24 @@ final class FramePacingTests: XCTestCase {
         XCTAssertEqual(frames.dropFirst().filter { $0.missedFrames == 1 }.count, frames.count - 2, "\(frames.map(\.missedFrames))")
     }
 
+    /// On the wall clock: an app that really takes 250 ms per frame on a 20 Hz display.
+    func testMonadoPacingOnTheWallClockCountsARealSlowApp() throws {
+        let fixture = try SimulatedHeadsetFixture("monado-realtime", script: [
+            "width": 16, "height": 16, "displayRateHz": 20, "realTime": true, "pacing": "monado", "exitAfterFrames": 14,
+        ])
+        defer { fixture.cleanUp() }
+        let loop = makeLoop()
+        let delegate = FactsDelegate()
+        delegate.frames.onFrame = { f in if f.index >= 8 { Thread.sleep(forTimeInterval: 0.25) } }
+        try loop.run(delegate: delegate)
+        let frames = delegate.frames.frames
+        let slow = frames.filter { $0.index >= 10 }
+        XCTAssertFalse(slow.isEmpty)
+        XCTAssertTrue(slow.allSatisfy { $0.displayPeriod >= 250_000_000 }, "stretched to the app's cadence: \(slow.map(\.displayPeriod))")
+        XCTAssertTrue(slow.allSatisfy { $0.refreshPeriod == 50_000_000 && $0.missedFrames >= 4 }, "\(slow.map(\.missedFrames))")
+        XCTAssertEqual(delegate.facts.last?.displayRateHz ?? 0, 20, accuracy: 1e-9)
+    }
+
     func testDisplayTimingIgnoresOneOddPeriod() {
         var t = DisplayTiming()
         var time: Int64 = 1_000_000_000
