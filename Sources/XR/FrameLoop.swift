@@ -35,6 +35,8 @@ public struct FrameInfo: Equatable, Sendable {
     public var refreshPeriod: Int64
     /// Display refreshes missed between the previous frame of this session and this one.
     public var missedFrames: Int
+    /// GPU milliseconds the previous frame's rendering took (timestamps); nil when not rendered or not measured.
+    public var previousGPUMilliseconds: Double?
     /// false when the runtime will not show the frame (not VISIBLE): the delegate may skip heavy work.
     public var shouldRender: Bool
     public var headPose: Pose
@@ -49,7 +51,8 @@ public struct FrameInfo: Equatable, Sendable {
 
     public init(index: Int, predictedDisplayTime: Int64, displayPeriod: Int64, shouldRender: Bool, headPose: Pose,
                 views: [EyeView], wallClock: Double, sudsSlider: Int? = nil, consentHold: Double? = nil,
-                refreshPeriod: Int64? = nil, missedFrames: Int = 0) {
+                refreshPeriod: Int64? = nil, missedFrames: Int = 0, previousGPUMilliseconds: Double? = nil) {
+        self.previousGPUMilliseconds = previousGPUMilliseconds
         self.index = index; self.predictedDisplayTime = predictedDisplayTime; self.displayPeriod = displayPeriod
         self.refreshPeriod = refreshPeriod ?? displayPeriod; self.missedFrames = missedFrames
         self.shouldRender = shouldRender; self.headPose = headPose; self.views = views

@@ -118,6 +118,7 @@ public final class OpenXRFrameLoop: FrameLoop {
         facts.displayRateHz = timing.knownRateHz
         delegate.runtimeDescribed(facts)
         var sessionFrames = 0
+        var lastGPU: Double?
 
         var machine = SessionStateMachine()
         var interpreter = InputInterpreter(settings: configuration.input)
@@ -218,7 +219,7 @@ public final class OpenXRFrameLoop: FrameLoop {
                                      displayPeriod: frameState.predictedDisplayPeriod, shouldRender: frameState.shouldRender != 0,
                                      headPose: located.head, views: located.views, wallClock: wallClock,
                                      sudsSlider: interpreter.sudsSlider, consentHold: interpreter.consentHold,
-                                     refreshPeriod: timing.refreshPeriod, missedFrames: missed)
+                                     refreshPeriod: timing.refreshPeriod, missedFrames: missed, previousGPUMilliseconds: lastGPU)
                 frameIndex += 1
                 let scene = delegate.frame(info, input: input)
 
@@ -229,6 +230,7 @@ public final class OpenXRFrameLoop: FrameLoop {
                 let render = frameState.shouldRender != 0 && located.raw.count == 2
                 try resources.submit(scene: scene, views: located.views, raw: located.raw,
                                      displayTime: frameState.predictedDisplayTime, render: render)
+                lastGPU = render ? renderer.lastGPUMilliseconds : nil
             }
         } catch let error as XRError where error.isLoss {
             delegate.stateChanged(.lossPending)

@@ -110,6 +110,22 @@ final class FramePacingTests: XCTestCase {
         XCTAssertEqual(delegate.facts.last?.displayRateHz ?? 0, 20, accuracy: 1e-9)
     }
 
+    /// The app's own GPU time per frame, from timestamps around the renderer's commands.
+    func testGPUTimeOfEachRenderedFrameIsMeasured() throws {
+        let fixture = try SimulatedHeadsetFixture("gpu-time", script: ["width": 16, "height": 16, "displayRateHz": 20, "exitAfterFrames": 6])
+        defer { fixture.cleanUp() }
+        var config = XRConfiguration()
+        config.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
+        let loop = OpenXRFrameLoop(configuration: config)
+        let delegate = FactsDelegate()
+        try loop.run(delegate: delegate)
+        // Frame 0 is submitted before the session is visible (nothing drawn); the frames after a drawn one carry its GPU time.
+        let measured = delegate.frames.frames.dropFirst(2).map(\.previousGPUMilliseconds)
+        XCTAssertFalse(measured.isEmpty)
+        XCTAssertTrue(measured.allSatisfy { ($0 ?? 0) > 0 && ($0 ?? 0) < 10_000 }, "\(measured)")
+        XCTAssertNil(delegate.frames.frames.first?.previousGPUMilliseconds)
+    }
+
     func testDisplayTimingIgnoresOneOddPeriod() {
         var t = DisplayTiming()
         var time: Int64 = 1_000_000_000
