@@ -48,6 +48,18 @@ final class RuntimeMetadataTests: XCTestCase {
         XCTAssertTrue(frames[2].hasSuffix(",19,"), String(frames[2]))
     }
 
+    func testRecordsWithoutTheGPUColumnReadCleanly() throws {
+        let store = try SessionStore(directory: temporaryDirectory("no-gpu"))
+        let rec = try store.create(sampleMetadata())
+        rec.record(FrameSample(index: 0, displayTimeNs: 1_000_000_000, cpuMs: 3, missedFrames: 2))
+        try rec.finish(state: .completed, wallClock: 1_800_000_060)
+        // The frames table as records made before gpu_ms existed have it.
+        try SQLiteDatabase(path: store.recordPath(for: "S-001")).execute("ALTER TABLE frames DROP COLUMN gpu_ms")
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.damage.count, 0, "\(r.damage)")
+        XCTAssertEqual(r.frames, [FrameSample(index: 0, displayTimeNs: 1_000_000_000, cpuMs: 3, missedFrames: 2)])
+    }
+
     func testOlderRecordsWithoutTheFieldsReadCleanly() throws {
         let store = try SessionStore(directory: temporaryDirectory("old"))
         let rec = try store.create(sampleMetadata())
