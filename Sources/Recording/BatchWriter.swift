@@ -58,7 +58,6 @@ final class BatchWriter {
                 frame.reset()
                 frame.bind(1, f.index); frame.bind(2, f.displayTimeNs); frame.bind(3, Double(f.cpuMs))
                 frame.bind(4, Int64(f.missedFrames))
-                if let gpu = f.gpuMs { frame.bind(5, Double(gpu)) }   // else NULL (reset clears bindings)
                 try frame.run("insert frame")
             }
             for s in samples {

@@ -211,12 +211,8 @@ public struct FrameSample: Sendable, Equatable {
     public var displayTimeNs: Int64
     public var cpuMs: Float
     public var missedFrames: Int32
-    /// GPU milliseconds of the frame's rendering (timestamps); nil when not rendered, not measured,
-    /// or recorded before the column existed.
-    public var gpuMs: Float?
-    public init(index: Int64, displayTimeNs: Int64, cpuMs: Float, missedFrames: Int32, gpuMs: Float? = nil) {
+    public init(index: Int64, displayTimeNs: Int64, cpuMs: Float, missedFrames: Int32) {
         self.index = index; self.displayTimeNs = displayTimeNs; self.cpuMs = cpuMs; self.missedFrames = missedFrames
-        self.gpuMs = gpuMs
     }
 }
 

@@ -25,7 +25,7 @@ enum RecordSchema {
         CREATE TABLE poses(display_time_ns INTEGER NOT NULL, wall_clock REAL NOT NULL,
             px REAL, py REAL, pz REAL, qx REAL, qy REAL, qz REAL, qw REAL);
         CREATE TABLE frames(frame_index INTEGER NOT NULL, display_time_ns INTEGER NOT NULL,
-            cpu_ms REAL NOT NULL, missed_frames INTEGER NOT NULL, gpu_ms REAL);
+            cpu_ms REAL NOT NULL, missed_frames INTEGER NOT NULL);
         CREATE TABLE physio(kind TEXT NOT NULL, value REAL NOT NULL, session_time REAL NOT NULL,
             wall_clock REAL NOT NULL);
         """
@@ -39,7 +39,7 @@ enum RecordSchema {
         VALUES(?,?,?,?,?,?,?)
         """
     static let insertPose = "INSERT INTO poses VALUES(?,?,?,?,?,?,?,?,?)"
-    static let insertFrame = "INSERT INTO frames VALUES(?,?,?,?,?)"
+    static let insertFrame = "INSERT INTO frames VALUES(?,?,?,?)"
     static let insertPhysio = "INSERT INTO physio VALUES(?,?,?,?)"
     static let setMeta = "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)"
 

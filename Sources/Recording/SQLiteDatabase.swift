@@ -88,8 +88,6 @@ final class Statement {
     func double(_ c: Int32) -> Double { sqlite3_column_double(stmt, c) }
     func int64(_ c: Int32) -> Int64 { sqlite3_column_int64(stmt, c) }
     func isNull(_ c: Int32) -> Bool { sqlite3_column_type(stmt, c) == SQLITE_NULL }
-    /// Columns in the result: older records lack columns added later.
-    var columnCount: Int32 { sqlite3_column_count(stmt) }
     func optionalInt64(_ c: Int32) -> Int64? { isNull(c) ? nil : int64(c) }
     func string(_ c: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, c) else { return "" }

@@ -251,10 +251,8 @@ enum SessionRecordReader {
             return nil
         }
         readTable(db, "frames", "SELECT * FROM frames ORDER BY rowid", &damage, path) { s in
-            // gpu_ms came later: absent in older records, NULL where the frame was not measured.
-            let gpu: Float? = s.columnCount > 4 && !s.isNull(4) ? Float(s.double(4)) : nil
             record.frames.append(FrameSample(index: s.int64(0), displayTimeNs: s.int64(1), cpuMs: Float(s.double(2)),
-                                             missedFrames: Int32(clamping: s.int64(3)), gpuMs: gpu))
+                                             missedFrames: Int32(clamping: s.int64(3))))
             return nil
         }
         readTable(db, "physio", "SELECT * FROM physio ORDER BY rowid", &damage, path) { s in

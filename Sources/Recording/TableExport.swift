@@ -40,9 +40,8 @@ enum TableExport {
                      + [p.position.x, p.position.y, p.position.z, p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]
                      .map { ExportFiles.num(Double($0)) }
              }),
-            ("frames", ["frame_index", "display_time_ns", "cpu_ms", "missed_frames", "gpu_ms"],
-             r.frames.map { [String($0.index), String($0.displayTimeNs), ExportFiles.num(Double($0.cpuMs)), String($0.missedFrames),
-                             $0.gpuMs.map { ExportFiles.num(Double($0)) } ?? ""] }),
+            ("frames", ["frame_index", "display_time_ns", "cpu_ms", "missed_frames"],
+             r.frames.map { [String($0.index), String($0.displayTimeNs), ExportFiles.num(Double($0.cpuMs)), String($0.missedFrames)] }),
             ("physio", ["kind", "value", "session_time", "wall_clock"],
              r.physio.map { [$0.kind, ExportFiles.num($0.value), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock)] }),
         ]
@@ -97,7 +96,6 @@ enum TableExport {
             lines.append(ExportFiles.jsonLine([
                 "type": "frame", "frame_index": Int(f.index), "display_time_ns": Int(f.displayTimeNs),
                 "cpu_ms": Double(f.cpuMs), "missed_frames": Int(f.missedFrames),
-                "gpu_ms": ExportFiles.orNull(f.gpuMs.map { Double($0) }),
             ]))
         }
         for s in r.physio {

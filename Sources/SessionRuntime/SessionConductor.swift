@@ -26,8 +26,6 @@ public struct FrameMoment: Sendable {
     public var previousCPUMs: Double
     /// Display refreshes missed between the previous frame and this one (counted against the display's period).
     public var missedFrames: Int
-    /// GPU milliseconds the previous frame's rendering took (timestamps); nil when not measured.
-    public var previousGPUMs: Double?
     public init(index: Int, displayTimeNs: Int64, periodNs: Int64, wallClock: Double = Date().timeIntervalSince1970,
                 head: Pose, previousCPUMs: Double = 0, missedFrames: Int = 0) {
         self.index = index; self.displayTimeNs = displayTimeNs; self.periodNs = periodNs; self.wallClock = wallClock
@@ -138,8 +136,7 @@ public final class SessionConductor {
             // sample describes the previous frame: its whole frame-thread time and the periods missed after it.
             if let prev = previousMoment {
                 _ = recorder.record(FrameSample(index: Int64(prev.index), displayTimeNs: prev.displayTimeNs,
-                                                cpuMs: Float(m.previousCPUMs), missedFrames: Int32(clamping: m.missedFrames),
-                                                gpuMs: m.previousGPUMs.map { Float($0) }))
+                                                cpuMs: Float(m.previousCPUMs), missedFrames: Int32(clamping: m.missedFrames)))
             }
         }
         previousMoment = m

@@ -63,10 +63,9 @@ public final class XRBridge: FrameDelegate {
             // A frame loop that does not describe its runtime (desktop mode): its own period is the display's.
             session.recorder.noteRuntime(displayRateHz: 1e9 / Double(max(1, f.refreshPeriod)), runtimeName: runtimeName?())
         }
-        var moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.refreshPeriod,
+        let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.refreshPeriod,
                                  wallClock: f.wallClock, head: f.headPose, previousCPUMs: framesSeen > 1 ? cpuMs : 0,
                                  missedFrames: f.missedFrames)
-        moment.previousGPUMs = f.previousGPUMilliseconds
         // The slider gives the rating the panel was showing: FMS when only FMS is asked, else SUDS.
         let givenRating = sliderRating ?? pending.asking ?? .suds
         if f.sudsSlider != nil, sliderRating == nil { sliderRating = givenRating }

@@ -32,34 +32,6 @@ final class RuntimeMetadataTests: XCTestCase {
         XCTAssertEqual(m.interactionProfile, "/interaction_profiles/khr/simple_controller")
     }
 
-    func testGPUTimePerFrameIsStoredAndExported() throws {
-        let store = try SessionStore(directory: temporaryDirectory("gpu"))
-        let rec = try store.create(sampleMetadata())
-        rec.record(FrameSample(index: 0, displayTimeNs: 1_000_000_000, cpuMs: 3, missedFrames: 0, gpuMs: 4.5))
-        rec.record(FrameSample(index: 1, displayTimeNs: 1_050_000_000, cpuMs: 3, missedFrames: 19))
-        try rec.finish(state: .completed, wallClock: 1_800_000_060)
-        let r = try store.read("S-001")
-        XCTAssertEqual(r.frames.map(\.gpuMs), [4.5, nil], "NULL where the frame was not measured")
-        let csv = temporaryDirectory("gpu-csv")
-        _ = try RecordExporter.export(r, format: .csv, to: csv)
-        let frames = try String(contentsOf: csv.appendingPathComponent("frames.csv"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(frames.first, "frame_index,display_time_ns,cpu_ms,missed_frames,gpu_ms")
-        XCTAssertTrue(frames[1].hasSuffix(",4.5"), String(frames[1]))
-        XCTAssertTrue(frames[2].hasSuffix(",19,"), String(frames[2]))
-    }
-
-    func testRecordsWithoutTheGPUColumnReadCleanly() throws {
-        let store = try SessionStore(directory: temporaryDirectory("no-gpu"))
-        let rec = try store.create(sampleMetadata())
-        rec.record(FrameSample(index: 0, displayTimeNs: 1_000_000_000, cpuMs: 3, missedFrames: 2))
-        try rec.finish(state: .completed, wallClock: 1_800_000_060)
-        // The frames table as records made before gpu_ms existed have it.
-        try SQLiteDatabase(path: store.recordPath(for: "S-001")).execute("ALTER TABLE frames DROP COLUMN gpu_ms")
-        let r = try store.read("S-001")
-        XCTAssertEqual(r.damage.count, 0, "\(r.damage)")
-        XCTAssertEqual(r.frames, [FrameSample(index: 0, displayTimeNs: 1_000_000_000, cpuMs: 3, missedFrames: 2)])
-    }
-
     func testOlderRecordsWithoutTheFieldsReadCleanly() throws {
         let store = try SessionStore(directory: temporaryDirectory("old"))
         let rec = try store.create(sampleMetadata())

@@ -21,25 +21,6 @@ final class SlowFrameRateTests: XCTestCase {
     static let slowFrom = 20.0        // script seconds: 400 frames at 20 Hz, then 1 frame per second
     static let slowFrames = 18
 
-    /// The record keeps the app's GPU time per frame beside the runtime's timing and the CPU time.
-    func testRecordedFramesCarryTheirGPUTime() throws {
-        let fixture = try HeadsetFixture("gpu", script: ["displayRateHz": 4, "width": 16, "height": 16, "exitAfterFrames": 12], coreValidation: false)
-        defer { fixture.cleanUp() }
-        var options = SessionOptions(protocolPath: E2E.packageRoot.appendingPathComponent("Protocols/heights-graded.yaml").path,
-                                     participantID: "P-0096", sessionsDirectory: sessions.path)
-        options.sound = false
-        options.sessionID = "gpu-\(UUID().uuidString.prefix(8))"
-        let session = try PreparedSession(options, runtime: "OpenXR", headset: "OpenXR headset", displayRateHz: 0, warn: { _ in })
-        var xr = XRConfiguration()
-        xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 1)
-        let outcome = SessionRunner(session: session, loop: OpenXRFrameLoop(configuration: xr)).run()
-        XCTAssertNil(outcome.error, outcome.error ?? "")
-        let record = try session.store.read(session.sessionID)
-        let gpu = record.frames.compactMap(\.gpuMs)
-        XCTAssertGreaterThanOrEqual(gpu.count, record.frames.count - 3, "every drawn frame but the first and the last: \(record.frames.map(\.gpuMs))")
-        XCTAssertTrue(gpu.allSatisfy { $0 > 0 }, "\(gpu)")
-    }
-
     func testOneFPSOnAMonadoPacedTwentyHertzDisplayPausesTheSession() throws {
         let fixture = try HeadsetFixture("slow", script: [
             "displayRateHz": Self.rateHz, "width": 32, "height": 32, "pacing": "monado",
