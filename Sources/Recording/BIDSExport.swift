@@ -66,7 +66,13 @@ enum BIDSExport {
             "RotationRule": "right-hand",
             "RotationOrder": "n/a",
             "SoftwareVersions": r.metadata.softwareVersion,
+            "ManufacturersModelName": r.metadata.headsetName,
         ]
+        // What the runtime said, when it said it (older records lack these).
+        if !r.metadata.runtimeVersion.isEmpty { sidecar["TrackingSystemSoftwareVersion"] = "\(r.metadata.runtimeName) \(r.metadata.runtimeVersion)" }
+        if !r.metadata.referenceSpace.isEmpty { sidecar["ReferenceSpace"] = r.metadata.referenceSpace }
+        if !r.metadata.recommendedViewSize.isEmpty { sidecar["RecommendedViewSize"] = r.metadata.recommendedViewSize }
+        if !r.metadata.interactionProfile.isEmpty { sidecar["InteractionProfile"] = r.metadata.interactionProfile }
         if uneven { sidecar["LATENCYChannelCount"] = 1 }
         written.append(try ExportFiles.write(ExportFiles.json(sidecar), to: dir.appendingPathComponent("\(mstem)_motion.json")))
 

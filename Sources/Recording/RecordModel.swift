@@ -58,8 +58,17 @@ public struct SessionMetadata: Sendable, Equatable {
     public var seed: UInt64
     public var runtimeName: String
     public var headsetName: String
-    /// Nominal display rate in Hz (pose samples are taken once per frame).
+    /// The display's refresh rate in Hz as the runtime states it or frame timing shows it (pose
+    /// samples are taken once per frame).
     public var displayRateHz: Double
+    /// What the runtime said about itself (empty when the record predates these fields or the
+    /// runtime did not say): its version, the display rates on offer, the recommended per-eye
+    /// size ("1832x1920"), the reference space ("stage" or "local") and the controllers' profile.
+    public var runtimeVersion = ""
+    public var displayRatesHz: [Double] = []
+    public var recommendedViewSize = ""
+    public var referenceSpace = ""
+    public var interactionProfile = ""
     /// Wall clock at session start, seconds since 1970.
     public var startWallClock: Double
 

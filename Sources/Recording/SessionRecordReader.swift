@@ -201,13 +201,19 @@ enum SessionRecordReader {
             if let o = try? JSONSerialization.jsonObject(with: d) as? [String: String] { envHashes = o }
             else { damaged("metadata field 'environment_hashes'", "not a JSON object of strings") }
         }
-        let metadata = SessionMetadata(
+        var metadata = SessionMetadata(
             sessionID: text("session_id", fileID), participantID: text("participant_id"),
             sessionNumber: Int(number("session_number", 1)), protocolID: text("protocol_id"),
             protocolVersion: text("protocol_version"), protocolHash: text("protocol_hash"),
             environmentHashes: envHashes, softwareVersion: text("software_version"),
             seed: UInt64(text("seed", "0")) ?? 0, runtimeName: text("runtime_name"), headsetName: text("headset_name"),
             displayRateHz: number("display_rate_hz", 90), startWallClock: number("start_wall_clock", 0))
+        // Written only once the frame loop knows them: absent in older records and in sessions that never ran.
+        metadata.runtimeVersion = meta["runtime_version"] ?? ""
+        metadata.displayRatesHz = (meta["display_rates_hz"] ?? "").split(separator: ",").compactMap { Double($0) }
+        metadata.recommendedViewSize = meta["recommended_view_size"] ?? ""
+        metadata.referenceSpace = meta["reference_space"] ?? ""
+        metadata.interactionProfile = meta["interaction_profile"] ?? ""
         let stateText = text("state", "running")
         let state = SessionState(rawValue: stateText) ?? {
             damaged("metadata field 'state'", "'\(stateText)' is not a session state"); return .running

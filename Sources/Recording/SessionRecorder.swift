@@ -85,6 +85,16 @@ public final class SessionRecorder: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// Metadata keys only the running frame loop knows (runtime version, headset, display rate,
+    /// view size, reference space, interaction profile); later values replace earlier ones.
+    public func noteRuntime(_ fields: [String: String]) {
+        guard !fields.isEmpty else { return }
+        pthread_mutex_lock(mutex)
+        for (k, v) in fields where !v.isEmpty { pendingMeta[k] = v }
+        pthread_cond_signal(wake)
+        pthread_mutex_unlock(mutex)
+    }
+
     /// Queues an event for immediate commit; returns its sequence number, or 0 if the queue was full.
     @discardableResult
     public func record(_ event: RecordedEvent) -> Int64 {

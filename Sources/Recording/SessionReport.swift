@@ -29,7 +29,7 @@ public enum SessionReport {
             ("Participant", m.participantID), ("Session", String(m.sessionNumber)),
             ("Protocol", "\(m.protocolID) \(m.protocolVersion) (\(m.protocolHash.prefix(12)))"),
             ("Started (UTC)", iso(start)), ("Length", minutes(r.sessionLength)), ("Ended as", "\(r.outcome) (\(r.state.rawValue))"),
-            ("Headset", "\(m.headsetName) via \(m.runtimeName)"), ("Software", m.softwareVersion), ("Seed", String(m.seed)),
+            ("Headset", "\(m.headsetName) via \(m.runtimeName)\(m.runtimeVersion.isEmpty ? "" : " " + m.runtimeVersion), display \(String(format: "%.4g", m.displayRateHz)) Hz"), ("Software", m.softwareVersion), ("Seed", String(m.seed)),
         ]
         for (k, v) in rows { out += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>" }
         out += "</table>\n"

@@ -23,6 +23,9 @@ public final class StereoRenderer {
     public var canWriteDepth: Bool { pipelines.depthOutputPass != nil }
     /// Thread CPU time of the last `render`/`renderOffscreen` call, GPU waiting excluded.
     public private(set) var lastFrameCPUMilliseconds: Double = 0
+    /// GPU time of the last frame's commands (timestamps around them); nil where the queue has no timestamps.
+    public private(set) var lastFrameGPUMilliseconds: Double?
+    private let gpuTimer: GPUTimer?
 
     private let pipelines: RenderPipelines
     private let meshes: MeshBuffers
@@ -54,6 +57,7 @@ public final class StereoRenderer {
         pipelines = try RenderPipelines(context: context, colorFormat: colorFormat, depthFormat: depthFormat, samples: sampleBits)
         meshes = try MeshBuffers(context: context)
         recorder = try CommandRecorder(context: context, pool: nil)
+        gpuTimer = GPUTimer(context: context)
         frameUniforms = try GPUBuffer(context: context, size: RenderPipelines.frameUniformSize,
                                       usage: VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT.rawValue, hostVisible: true)
         depth = try GPUImage(context: context, width: width, height: height, format: depthFormat,
@@ -188,6 +192,7 @@ public final class StereoRenderer {
         }
         try recorder.begin()
         let cmd = recorder.buffer
+        gpuTimer?.start(cmd)
         for (view, target) in zip(views, targets) {
             let depthView = try target.depth.map { d -> VkImageView in
                 let v = try makeImageView(context, image: d.image, format: depthFormat, aspect: VK_IMAGE_ASPECT_DEPTH_BIT.rawValue, baseLayer: 0, layers: 1)
@@ -231,8 +236,10 @@ public final class StereoRenderer {
             finishDepth(cmd, target.depth)
         }
         afterDrawing(cmd)
+        gpuTimer?.stop(cmd)
         try recorder.submitAndWait()
         submitted = true
+        lastFrameGPUMilliseconds = gpuTimer?.milliseconds()
     }
 
     /// The depth passes leave the caller's depth image in DEPTH_STENCIL_ATTACHMENT_OPTIMAL; move it on if asked.

@@ -18,12 +18,13 @@ public struct FrameMoment: Sendable {
     public var index: Int
     /// The runtime's predicted display time for this frame (OpenXR XrTime, nanoseconds).
     public var displayTimeNs: Int64
+    /// The display's refresh period (not a runtime's stretched `predictedDisplayPeriod`).
     public var periodNs: Int64
     public var wallClock: Double
     public var head: Pose
     /// CPU milliseconds the previous frame took on the frame thread (excluding the runtime's wait).
     public var previousCPUMs: Double
-    /// Display periods the previous frame missed.
+    /// Display refreshes missed between the previous frame and this one (counted against the display's period).
     public var missedFrames: Int
     public init(index: Int, displayTimeNs: Int64, periodNs: Int64, wallClock: Double = Date().timeIntervalSince1970,
                 head: Pose, previousCPUMs: Double = 0, missedFrames: Int = 0) {
@@ -107,7 +108,7 @@ public final class SessionConductor {
             if let id = input.commandID { decisions.settle(id, decision) }
             sources.append(input.origin.label)
         }
-        if let change = health.observe(missed: m.missedFrames, cpuMs: m.previousCPUMs) {
+        if let change = health.observe(missed: m.missedFrames, at: m.displayTimeNs) {
             engine.handle(.frameRate(healthy: change), at: t)
         }
 
@@ -304,35 +305,6 @@ public final class SessionConductor {
     static func clock(_ t: Double) -> String {
         let s = Int(t.rounded(.down))
         return String(format: "%02d:%02d", s / 60, s % 60)
-    }
-}
-
-/// Whether the renderer keeps up: dropped frames make people sick in VR, so a run of misses is
-/// reported to the engine (which holds escalation back) and its recovery too.
-struct FrameRateWatch {
-    private var window: [Int] = []
-    private var cursor = 0
-    private(set) var totalMissed = 0
-    private(set) var healthy = true
-    static let size = 90
-
-    /// Returns the new health when it changed.
-    mutating func observe(missed: Int, cpuMs: Double) -> Bool? {
-        let m = max(0, missed)
-        totalMissed += m
-        if window.count < Self.size { window.append(m) } else { window[cursor] = m; cursor = (cursor + 1) % Self.size }
-        guard window.count >= 30 else { return nil }
-        let rate = Double(window.reduce(0, +)) / Double(window.count + window.reduce(0, +))
-        if healthy, rate > 0.2 { healthy = false; return false }
-        if !healthy, rate < 0.05 { healthy = true; return true }
-        return nil
-    }
-
-    func framesPerSecond(periodNs: Int64) -> Double {
-        guard periodNs > 0 else { return 0 }
-        let shown = Double(window.count), missed = Double(window.reduce(0, +))
-        let rate = shown + missed > 0 ? shown / (shown + missed) : 1
-        return 1e9 / Double(periodNs) * rate
     }
 }
 

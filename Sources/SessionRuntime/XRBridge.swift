@@ -16,6 +16,10 @@ public final class XRBridge: FrameDelegate {
     public private(set) var framesSeen = 0
     public private(set) var lastState: XRSessionState = .unknown
     private var lastDisplayNs: Int64?
+    /// Whether the frame loop described its runtime (OpenXR does; desktop mode does not).
+    private var described = false
+    /// Print validation messages to stderr as they arrive (`--validation`).
+    public var printsValidation = true
     private var lastCPU = ThreadCPUClock.now()
     private var endedReported = false
     /// Where XR's slider starts when first touched for SUDS (InputSettings.sudsStart): the prompt shows it.
@@ -51,18 +55,17 @@ public final class XRBridge: FrameDelegate {
         let now = ThreadCPUClock.now()
         let cpuMs = (now - lastCPU) * 1000
         lastCPU = now
-        var missed = 0
-        if let last = lastDisplayNs, f.displayPeriod > 0 {
-            missed = max(0, Int((f.predictedDisplayTime - last) / f.displayPeriod) - 1)
-        }
+        // Missed frames are counted against the display's refresh period (DisplayTiming), never the
+        // runtime's predictedDisplayPeriod, which some runtimes stretch to a slow app's cadence.
         lastDisplayNs = f.predictedDisplayTime
         framesSeen += 1
-        if framesSeen == 1, f.displayPeriod > 0 {
-            session.recorder.noteRuntime(displayRateHz: 1e9 / Double(f.displayPeriod), runtimeName: runtimeName?())
+        if framesSeen == 1, !described {
+            // A frame loop that does not describe its runtime (desktop mode): its own period is the display's.
+            session.recorder.noteRuntime(displayRateHz: 1e9 / Double(max(1, f.refreshPeriod)), runtimeName: runtimeName?())
         }
-        let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.displayPeriod,
+        let moment = FrameMoment(index: f.index, displayTimeNs: f.predictedDisplayTime, periodNs: f.refreshPeriod,
                                  wallClock: f.wallClock, head: f.headPose, previousCPUMs: framesSeen > 1 ? cpuMs : 0,
-                                 missedFrames: missed)
+                                 missedFrames: f.missedFrames)
         // The slider gives the rating the panel was showing: FMS when only FMS is asked, else SUDS.
         let givenRating = sliderRating ?? pending.asking ?? .suds
         if f.sudsSlider != nil, sliderRating == nil { sliderRating = givenRating }
@@ -97,6 +100,24 @@ public final class XRBridge: FrameDelegate {
             onEnded?()
         }
         return scene
+    }
+
+    /// The runtime's description goes into the record's metadata as it becomes known.
+    public func runtimeDescribed(_ facts: RuntimeFacts) {
+        described = true
+        session.recorder.noteRuntime(RuntimeRecordFields.metadata(facts))
+    }
+
+    /// Validation messages are printed (`--validation` is for a person watching the terminal) and
+    /// kept in the record, each text once.
+    public func validationMessages(_ messages: [String]) {
+        for message in messages {
+            if printsValidation { FileHandle.standardError.write(Data("validation: \(message)\n".utf8)) }
+            _ = session.recorder.record(RecordedEvent(sessionTime: session.conductor.lastOutput?.time ?? 0,
+                                                      displayTimeNs: lastDisplayNs, kind: "validation_message",
+                                                      actor: .system, reason: message,
+                                                      payloadJSON: RecordedEvent.payload(["message": message])))
+        }
     }
 
     public func stateChanged(_ state: XRSessionState) {

@@ -26,10 +26,34 @@ struct HeadsetConfig: Decodable {
     var exitAfterFrames: Int?
     /// Log of states and frames (one line each); nil = stderr.
     var logPath: String?
+    /// How xrWaitFrame reports `predictedDisplayPeriod`: fixed (always the display's period) or
+    /// monado (the first frame's period a placeholder, then stretched to the app's cadence when it is slow).
+    var pacing: Pacing = .fixed
+    /// Virtual time only: while the script clock is in `from..<to`, each app frame takes `seconds`
+    /// (the next predicted display time is the first vsync after it), as a slow app would.
+    var appFrameTimes: [AppFrameTime] = []
+    /// The name xrGetSystemProperties gives the headset.
+    var systemName = "Exposure Simulated Headset"
+    /// Offer XR_FB_display_refresh_rate with these rates (Hz); `displayRateHz` is the current one. nil: not offered.
+    var refreshRates: [Double]?
+
+    /// xrCreateSession fails with XR_ERROR_INITIALIZATION_FAILED, as a runtime whose compositor
+    /// cannot start does (the instance and system still work).
+    var compositorFails = false
+
+    enum Pacing: String, Decodable { case fixed, monado }
+
+    /// Monado's placeholder period for a session's first frame (62.5 Hz).
+    static let placeholderPeriodNanoseconds: Int64 = 16_000_000
+
+    /// Seconds one app frame takes at script time `t`, when the script slows the app then.
+    func appFrameSeconds(at t: Double) -> Double? {
+        appFrameTimes.last { t >= $0.from && t < $0.to }?.seconds
+    }
 
     enum CodingKeys: String, CodingKey {
         case displayRateHz, width, height, realTime, interactionProfile, offerStage, headPath, inputs, events
-        case captureDirectory, captureFrames, exitAfterFrames, logPath
+        case captureDirectory, captureFrames, exitAfterFrames, logPath, pacing, appFrameTimes, systemName, refreshRates, compositorFails
     }
     init() {}
     init(from decoder: Decoder) throws {
@@ -47,6 +71,11 @@ struct HeadsetConfig: Decodable {
         captureFrames = try c.decodeIfPresent([Int].self, forKey: .captureFrames)
         exitAfterFrames = try c.decodeIfPresent(Int.self, forKey: .exitAfterFrames)
         logPath = try c.decodeIfPresent(String.self, forKey: .logPath)
+        pacing = try c.decodeIfPresent(Pacing.self, forKey: .pacing) ?? .fixed
+        appFrameTimes = try c.decodeIfPresent([AppFrameTime].self, forKey: .appFrameTimes) ?? []
+        systemName = try c.decodeIfPresent(String.self, forKey: .systemName) ?? systemName
+        refreshRates = try c.decodeIfPresent([Double].self, forKey: .refreshRates)
+        compositorFails = try c.decodeIfPresent(Bool.self, forKey: .compositorFails) ?? false
         guard displayRateHz > 0, width > 0, height > 0 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "displayRateHz, width and height must be > 0"))
         }
@@ -80,6 +109,13 @@ struct HeadsetConfig: Decodable {
             return (HeadsetConfig(), "simulated headset: cannot read config \(path): \(error)")
         }
     }
+}
+
+/// A stretch of script time in which the app's frames take `seconds` each.
+struct AppFrameTime: Decodable {
+    var from: Double
+    var to: Double
+    var seconds: Double
 }
 
 struct HeadKeyframe: Decodable {
@@ -143,8 +179,10 @@ struct ScriptedInput: Decodable {
 /// Something the headset does at time `t`: headsetOff (FOCUSED -> VISIBLE), headsetOn (-> FOCUSED),
 /// lossPending (session lost: LOSS_PENDING), sessionLost (frame calls fail with XR_ERROR_SESSION_LOST,
 /// no state event first), exitRequest (the runtime asks the app to stop: STOPPING).
+/// debugMessage: the runtime reports `message` as a validation warning to the app's XR_EXT_debug_utils messengers.
 struct ScriptedEvent: Decodable {
-    enum Kind: String, Decodable { case headsetOff, headsetOn, lossPending, sessionLost, exitRequest }
+    enum Kind: String, Decodable { case headsetOff, headsetOn, lossPending, sessionLost, exitRequest, debugMessage }
     var t: Double
     var kind: Kind
+    var message: String?
 }

@@ -9,17 +9,17 @@ import Glibc
 private func entry<T>(_ f: T) -> PFN_xrVoidFunction { unsafeBitCast(f, to: PFN_xrVoidFunction.self) }
 
 private let simCreateDebugUtilsMessenger: PFN_xrCreateDebugUtilsMessengerEXT = { instance, info, out in
-    guard let out else { return XR_ERROR_VALIDATION_FAILURE }
+    guard let out, let info else { return XR_ERROR_VALIDATION_FAILURE }
     return rt.withLock {
         guard rt.instances[handleValue(instance)] != nil else { return XR_ERROR_HANDLE_INVALID }
         let h = rt.newHandle()
-        rt.messengers.insert(h)
+        rt.messengers[h] = SimMessenger(instance: handleValue(instance), callback: info.pointee.userCallback, userData: info.pointee.userData)
         out.pointee = makeHandle(h)
         return XR_SUCCESS
     }
 }
 private let simDestroyDebugUtilsMessenger: PFN_xrDestroyDebugUtilsMessengerEXT = { messenger in
-    rt.withLock { rt.messengers.remove(handleValue(messenger)) != nil ? XR_SUCCESS : XR_ERROR_HANDLE_INVALID }
+    rt.withLock { rt.messengers.removeValue(forKey: handleValue(messenger)) != nil ? XR_SUCCESS : XR_ERROR_HANDLE_INVALID }
 }
 private let simSetDebugUtilsObjectName: PFN_xrSetDebugUtilsObjectNameEXT = { _, _ in XR_SUCCESS }
 private let simSubmitDebugUtilsMessage: PFN_xrSubmitDebugUtilsMessageEXT = { _, _, _, _ in XR_SUCCESS }
@@ -97,6 +97,9 @@ private let functionTable: [String: PFN_xrVoidFunction] = [
     "xrSessionBeginDebugUtilsLabelRegionEXT": entry(simBeginLabelRegion),
     "xrSessionEndDebugUtilsLabelRegionEXT": entry(simEndLabelRegion),
     "xrSessionInsertDebugUtilsLabelEXT": entry(simInsertLabel),
+    "xrEnumerateDisplayRefreshRatesFB": entry(simEnumerateDisplayRefreshRates),
+    "xrGetDisplayRefreshRateFB": entry(simGetDisplayRefreshRate),
+    "xrRequestDisplayRefreshRateFB": entry(simRequestDisplayRefreshRate),
 ]
 
 private let preInstanceFunctions: Set<String> = ["xrEnumerateInstanceExtensionProperties", "xrEnumerateApiLayerProperties", "xrCreateInstance"]

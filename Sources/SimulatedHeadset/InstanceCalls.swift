@@ -12,9 +12,15 @@ let offeredExtensions: [(String, UInt32)] = [
     ("XR_KHR_convert_timespec_time", 1),
 ]
 
+/// The extensions on offer: the fixed ones, and XR_FB_display_refresh_rate when the script lists refresh rates.
+func offeredExtensionsLocked() -> [(String, UInt32)] {
+    rt.loadConfigIfChanged()
+    return offeredExtensions + (rt.config.refreshRates == nil ? [] : [("XR_FB_display_refresh_rate", 1)])
+}
+
 let simEnumerateInstanceExtensionProperties: PFN_xrEnumerateInstanceExtensionProperties = { layer, capacity, count, props in
     if layer != nil { return XR_ERROR_API_LAYER_NOT_PRESENT }
-    return twoCall(offeredExtensions, capacity: capacity, count: count, out: props) { p, ext in
+    return twoCall(rt.withLock { offeredExtensionsLocked() }, capacity: capacity, count: count, out: props) { p, ext in
         setCString(&p.pointee.extensionName, ext.0)
         p.pointee.extensionVersion = ext.1
     }
@@ -28,7 +34,7 @@ let simCreateInstance: PFN_xrCreateInstance = { info, out in
         for i in 0..<Int(info.pointee.enabledExtensionCount) {
             guard let names = info.pointee.enabledExtensionNames, let cname = names[i] else { return XR_ERROR_VALIDATION_FAILURE }
             let name = String(cString: cname)
-            guard offeredExtensions.contains(where: { $0.0 == name }) else {
+            guard offeredExtensionsLocked().contains(where: { $0.0 == name }) else {
                 rt.log("xrCreateInstance: extension \(name) not offered")
                 return XR_ERROR_EXTENSION_NOT_PRESENT
             }
@@ -148,7 +154,7 @@ let simGetSystemProperties: PFN_xrGetSystemProperties = { instance, systemId, pr
         guard systemId == systemIdHMD else { return XR_ERROR_SYSTEM_INVALID }
         props.pointee.systemId = systemIdHMD
         props.pointee.vendorId = 0
-        setCString(&props.pointee.systemName, "Exposure Simulated Headset")
+        setCString(&props.pointee.systemName, rt.config.systemName)
         props.pointee.graphicsProperties.maxSwapchainImageWidth = 4096
         props.pointee.graphicsProperties.maxSwapchainImageHeight = 4096
         props.pointee.graphicsProperties.maxLayerCount = 16

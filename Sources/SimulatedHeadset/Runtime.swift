@@ -54,6 +54,12 @@ final class SimSpace {
     }
 }
 
+struct SimMessenger {
+    let instance: UInt
+    let callback: PFN_xrDebugUtilsMessengerCallbackEXT?
+    let userData: UnsafeMutableRawPointer?
+}
+
 final class SimActionSet {
     let instance: UInt
     let name: String
@@ -83,7 +89,8 @@ final class SimRuntime {
     var swapchains: [UInt: SimSwapchain] = [:]
     var actionSets: [UInt: SimActionSet] = [:]
     var actions: [UInt: SimAction] = [:]
-    var messengers: Set<UInt> = []
+    /// Debug utils messengers: the app's callback, to deliver scripted `debugMessage` events.
+    var messengers: [UInt: SimMessenger] = [:]
     /// Suggested bindings per instance: interaction profile path -> [(action, binding path)].
     var suggested: [UInt: [XrPath: [(action: UInt, binding: XrPath)]]] = [:]
     private var pathStrings: [String] = []

@@ -28,6 +28,10 @@ let simCreateSession: PFN_xrCreateSession = { instance, info, out in
             rt.log("xrCreateSession: no XrGraphicsBindingVulkan2KHR in the next chain")
             return XR_ERROR_GRAPHICS_DEVICE_INVALID
         }
+        if rt.config.compositorFails {
+            rt.log("xrCreateSession: the compositor cannot start (script: compositorFails)")
+            return XR_ERROR_INITIALIZATION_FAILED
+        }
         let binding = raw.assumingMemoryBound(to: XrGraphicsBindingVulkan2KHR.self).pointee
         guard let device = binding.device else { return XR_ERROR_GRAPHICS_DEVICE_INVALID }
         let s = SimSession(instance: ih)
@@ -116,6 +120,26 @@ private func fireEventsLocked(_ h: UInt, _ s: SimSession, seconds: Double) {
         case .exitRequest:
             s.exitRequested = true
             rt.setState(h, XR_SESSION_STATE_STOPPING)
+        case .debugMessage:
+            sendDebugMessageLocked(event.message ?? "scripted message", instance: s.instance)
+        }
+    }
+}
+
+/// Delivers a validation warning to the instance's debug utils messengers, as a runtime's own checks would.
+private func sendDebugMessageLocked(_ text: String, instance: UInt) {
+    for m in rt.messengers.values where m.instance == instance {
+        guard let callback = m.callback else { continue }
+        text.withCString { message in
+            "xrWaitFrame".withCString { function in
+                var data = XrDebugUtilsMessengerCallbackDataEXT()
+                data.type = XR_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT
+                data.messageId = message
+                data.functionName = function
+                data.message = message
+                _ = callback(XrDebugUtilsMessageSeverityFlagsEXT(XR_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT),
+                             XrDebugUtilsMessageTypeFlagsEXT(XR_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT), &data, m.userData)
+            }
         }
     }
 }
@@ -130,21 +154,26 @@ let simWaitFrame: PFN_xrWaitFrame = { session, info, frameState in
         if s.state == XR_SESSION_STATE_LOSS_PENDING { return XR_SESSION_LOSS_PENDING }
         guard s.running else { return XR_ERROR_SESSION_NOT_RUNNING }
         if rt.framesWaited == 0 { rt.wallStart = Date() }
+        let previous = rt.framesWaited
         rt.framesWaited += 1
+        let periodSeconds = Double(rt.period) / 1e9
         if rt.config.realTime && rt.framesWaited > 1 {
             // Like a real compositor: an app that comes back late gets the next vsync after now,
             // so the periods it missed show as a gap in predicted display times.
-            let periodSeconds = Double(rt.period) / 1e9
             let nextVsync = Int(Date().timeIntervalSince(rt.wallStart) / periodSeconds) + 1
             rt.framesWaited = max(rt.framesWaited, nextVsync)
+        } else if previous > 0, let slow = rt.config.appFrameSeconds(at: rt.seconds(at: SimRuntime.epoch + XrTime(previous) * rt.period)) {
+            // A scripted slow app: its last frame took `slow` seconds of virtual time.
+            rt.framesWaited = max(rt.framesWaited, previous + Int((slow / periodSeconds - 1e-9).rounded(.up)))
         }
         let time = SimRuntime.epoch + XrTime(rt.framesWaited) * rt.period
+        let reportedPeriod = rt.reportedPeriod(session: s, displayTime: time)
         s.lastWaitedTime = time
         let seconds = rt.seconds(at: time)
         fireEventsLocked(h, s, seconds: seconds)
         if s.lost { return XR_ERROR_SESSION_LOST }
         frameState.pointee.predictedDisplayTime = time
-        frameState.pointee.predictedDisplayPeriod = rt.period
+        frameState.pointee.predictedDisplayPeriod = reportedPeriod
         frameState.pointee.shouldRender = XrBool32(s.state == XR_SESSION_STATE_VISIBLE || s.state == XR_SESSION_STATE_FOCUSED ? XR_TRUE : XR_FALSE)
         if rt.config.realTime { sleepUntil = rt.wallStart.addingTimeInterval(seconds - rt.seconds(at: SimRuntime.epoch + rt.period)) }
         return s.state == XR_SESSION_STATE_LOSS_PENDING ? XR_SESSION_LOSS_PENDING : XR_SUCCESS
@@ -247,6 +276,15 @@ func depthInfoProblem(_ d: XrCompositionLayerDepthInfoKHR) -> String? {
 }
 
 extension SimRuntime {
+    /// The `predictedDisplayPeriod` xrWaitFrame reports for a frame shown at `displayTime`. Fixed
+    /// pacing: the display's period. Monado-like pacing: a placeholder on the session's first frame,
+    /// then the app's own cadence (the gap since its last frame) when that is longer than the display's.
+    func reportedPeriod(session s: SimSession, displayTime: XrTime) -> XrTime {
+        guard config.pacing == .monado else { return period }
+        guard s.lastWaitedTime > 0 else { return HeadsetConfig.placeholderPeriodNanoseconds }
+        return max(period, displayTime - s.lastWaitedTime)
+    }
+
     func shouldCapture(_ frame: Int) -> Bool {
         guard config.captureDirectory != nil else { return false }
         return config.captureFrames?.contains(frame) ?? true

@@ -53,6 +53,7 @@ public final class DesktopFrameLoop: FrameLoop {
         var presenter: DesktopWindowPresenter?
         windowUnavailable = nil
         presentedFrames = 0
+        reportedMessages = 0
         if c.window, let size = c.eyeSize { presenter = openWindow(size) }
         if presenter == nil, let size = c.eyeSize {
             let context = try VulkanContext(validation: c.vulkanValidation)
@@ -93,8 +94,18 @@ public final class DesktopFrameLoop: FrameLoop {
                 c.frameSink?(info, [])
             }
             index += 1
+            let messages = presenter?.validationMessages ?? renderer?.context.validationMessages ?? []
+            if messages.count > reportedMessages {
+                let fresh = messages[reportedMessages...].filter { seenMessages.insert($0).inserted }
+                reportedMessages = messages.count
+                if !fresh.isEmpty { delegate.validationMessages(Array(fresh)) }
+            }
         }
     }
+
+    /// Validation messages already handed to the delegate (each text once).
+    private var reportedMessages = 0
+    private var seenMessages: Set<String> = []
 
     /// The preview window, or nil with a warning: a missing screen must not stop a session.
     private func openWindow(_ size: (width: Int, height: Int)) -> DesktopWindowPresenter? {

@@ -35,6 +35,12 @@ public protocol EyeRenderer: AnyObject {
     /// How the renderer fills `EyeTarget.depth`, or nil if it cannot; only then is depth submitted.
     var depthOutput: DepthOutput? { get }
     func render(scene: Scene, views: [EyeView], into targets: [EyeTarget]) throws
+    /// GPU milliseconds of the last `render` (timestamps), nil when the renderer does not measure it.
+    var lastGPUMilliseconds: Double? { get }
+}
+
+extension EyeRenderer {
+    public var lastGPUMilliseconds: Double? { nil }
 }
 
 /// Creates the renderer once the runtime has created the Vulkan device and chosen formats.

@@ -11,10 +11,17 @@ public protocol FrameDelegate: AnyObject {
     /// `InputSettings.sudsStart`: a cybersickness rating starts at "none", not mid-scale. Read on
     /// the frame thread before each frame's input.
     var ratingSliderStart: Int? { get }
+    /// What the runtime says about itself and the headset; called when a session starts and again
+    /// when something changes (interaction profile, measured display rate). Frame thread.
+    func runtimeDescribed(_ facts: RuntimeFacts)
+    /// Validation messages (OpenXR, Vulkan) not reported before, each text once. Frame thread.
+    func validationMessages(_ messages: [String])
 }
 
 extension FrameDelegate {
     public var ratingSliderStart: Int? { nil }
+    public func runtimeDescribed(_ facts: RuntimeFacts) {}
+    public func validationMessages(_ messages: [String]) {}
 }
 
 public struct FrameInfo: Equatable, Sendable {
@@ -22,7 +29,14 @@ public struct FrameInfo: Equatable, Sendable {
     public var index: Int
     /// OpenXR predicted display time (ns). In desktop mode: nanoseconds since the loop started.
     public var predictedDisplayTime: Int64
+    /// The runtime's `predictedDisplayPeriod`: on some runtimes a placeholder or the app's own cadence.
     public var displayPeriod: Int64
+    /// The display's refresh period (ns), as DisplayTiming knows it: use this to count missed frames.
+    public var refreshPeriod: Int64
+    /// Display refreshes missed between the previous frame of this session and this one.
+    public var missedFrames: Int
+    /// GPU milliseconds the previous frame's rendering took (timestamps); nil when not rendered or not measured.
+    public var previousGPUMilliseconds: Double?
     /// false when the runtime will not show the frame (not VISIBLE): the delegate may skip heavy work.
     public var shouldRender: Bool
     public var headPose: Pose
@@ -36,8 +50,11 @@ public struct FrameInfo: Equatable, Sendable {
     public var consentHold: Double?
 
     public init(index: Int, predictedDisplayTime: Int64, displayPeriod: Int64, shouldRender: Bool, headPose: Pose,
-                views: [EyeView], wallClock: Double, sudsSlider: Int? = nil, consentHold: Double? = nil) {
+                views: [EyeView], wallClock: Double, sudsSlider: Int? = nil, consentHold: Double? = nil,
+                refreshPeriod: Int64? = nil, missedFrames: Int = 0, previousGPUMilliseconds: Double? = nil) {
+        self.previousGPUMilliseconds = previousGPUMilliseconds
         self.index = index; self.predictedDisplayTime = predictedDisplayTime; self.displayPeriod = displayPeriod
+        self.refreshPeriod = refreshPeriod ?? displayPeriod; self.missedFrames = missedFrames
         self.shouldRender = shouldRender; self.headPose = headPose; self.views = views
         self.wallClock = wallClock; self.sudsSlider = sudsSlider; self.consentHold = consentHold
     }

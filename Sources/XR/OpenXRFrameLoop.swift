@@ -35,6 +35,10 @@ public final class OpenXRFrameLoop: FrameLoop {
     /// How many times the session was recreated after LOSS_PENDING.
     public private(set) var recreations = 0
     public private(set) var runtimeName = ""
+    /// What the runtime said about itself and the headset, for the record (see RuntimeFacts).
+    public private(set) var facts = RuntimeFacts()
+    /// The display's refresh period and missed frames, judged the same on every runtime.
+    public private(set) var timing = DisplayTiming()
     private let mailbox = InputMailbox()
     private var frameIndex = 0
 
@@ -102,6 +106,20 @@ public final class OpenXRFrameLoop: FrameLoop {
             depthOutput = output
         }
 
+        let refreshRate = DisplayRefreshRate(instance: xr, session: session.handle)
+        facts.runtimeName = xr.runtimeName
+        facts.runtimeVersion = xr.runtimeVersion
+        facts.systemName = xr.systemName
+        facts.recommendedWidth = size.width
+        facts.recommendedHeight = size.height
+        facts.referenceSpace = session.usesStage ? "stage" : "local"
+        facts.availableRatesHz = refreshRate?.available() ?? []
+        if let stated = refreshRate?.current() { timing.statedPeriod = Int64((1e9 / stated).rounded()) }
+        facts.displayRateHz = timing.knownRateHz
+        delegate.runtimeDescribed(facts)
+        var sessionFrames = 0
+        var lastGPU: Double?
+
         var machine = SessionStateMachine()
         var interpreter = InputInterpreter(settings: configuration.input)
         var pending: [InputEvent] = []
@@ -118,7 +136,15 @@ public final class OpenXRFrameLoop: FrameLoop {
         do {
             while true {
                 // Events first, so a state change acts before the next frame.
-                for state in try pollStates(xr.handle, session.handle) {
+                let polled = try pollEvents(xr.handle, session.handle)
+                if polled.profileChanged, let profile = XRActions.currentProfile(xr.handle, session.handle), profile != facts.interactionProfile {
+                    facts.interactionProfile = profile
+                    delegate.runtimeDescribed(facts)
+                }
+                if let rate = polled.refreshRate ?? (polled.refreshRateChanged ? refreshRate?.current() : nil) {
+                    timing.statedPeriod = Int64((1e9 / rate).rounded())
+                }
+                for state in polled.states {
                     for action in machine.apply(state) {
                         switch action {
                         case .beginSession:
@@ -174,11 +200,26 @@ public final class OpenXRFrameLoop: FrameLoop {
                 }
                 input += mailbox.drain()
 
+                let missed = timing.observe(displayTime: frameState.predictedDisplayTime, reportedPeriod: frameState.predictedDisplayPeriod,
+                                            firstOfSession: sessionFrames == 0)
+                sessionFrames += 1
+                if let rate = timing.knownRateHz, abs(rate - (facts.displayRateHz ?? 0)) > rate * 0.01 {
+                    facts.displayRateHz = rate
+                    delegate.runtimeDescribed(facts)
+                }
+                if facts.interactionProfile == nil, machine.inputEnabled, let profile = XRActions.currentProfile(xr.handle, session.handle) {
+                    facts.interactionProfile = profile
+                    delegate.runtimeDescribed(facts)
+                }
+                let fresh = validationMessages.takeNew()
+                if !fresh.isEmpty { delegate.validationMessages(fresh) }
+
                 let located = try session.locate(at: frameState.predictedDisplayTime)
                 let info = FrameInfo(index: frameIndex, predictedDisplayTime: frameState.predictedDisplayTime,
                                      displayPeriod: frameState.predictedDisplayPeriod, shouldRender: frameState.shouldRender != 0,
                                      headPose: located.head, views: located.views, wallClock: wallClock,
-                                     sudsSlider: interpreter.sudsSlider, consentHold: interpreter.consentHold)
+                                     sudsSlider: interpreter.sudsSlider, consentHold: interpreter.consentHold,
+                                     refreshPeriod: timing.refreshPeriod, missedFrames: missed, previousGPUMilliseconds: lastGPU)
                 frameIndex += 1
                 let scene = delegate.frame(info, input: input)
 
@@ -189,6 +230,7 @@ public final class OpenXRFrameLoop: FrameLoop {
                 let render = frameState.shouldRender != 0 && located.raw.count == 2
                 try resources.submit(scene: scene, views: located.views, raw: located.raw,
                                      displayTime: frameState.predictedDisplayTime, render: render)
+                lastGPU = render ? renderer.lastGPUMilliseconds : nil
             }
         } catch let error as XRError where error.isLoss {
             delegate.stateChanged(.lossPending)
@@ -196,20 +238,33 @@ public final class OpenXRFrameLoop: FrameLoop {
         }
     }
 
-    private func pollStates(_ instance: XrInstance, _ session: XrSession) throws -> [XRSessionState] {
+    private struct Polled {
         var states: [XRSessionState] = []
+        var profileChanged = false
+        var refreshRateChanged = false
+        var refreshRate: Double?
+    }
+
+    private func pollEvents(_ instance: XrInstance, _ session: XrSession) throws -> Polled {
+        var polled = Polled()
         while true {
             var buffer = XrEventDataBuffer()
             buffer.type = XR_TYPE_EVENT_DATA_BUFFER
             let r = xrPollEvent(instance, &buffer)
-            if r == XR_EVENT_UNAVAILABLE { return states }
+            if r == XR_EVENT_UNAVAILABLE { return polled }
             try xrCheck("xrPollEvent", r)
             switch buffer.type {
             case XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED:
                 let changed = withUnsafeBytes(of: &buffer) { $0.load(as: XrEventDataSessionStateChanged.self) }
-                if changed.session == session { states.append(XRSessionState(changed.state)) }
+                if changed.session == session { polled.states.append(XRSessionState(changed.state)) }
             case XR_TYPE_EVENT_DATA_INSTANCE_LOSS_PENDING:
-                states.append(.lossPending)
+                polled.states.append(.lossPending)
+            case XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED:
+                polled.profileChanged = true
+            case XR_TYPE_EVENT_DATA_DISPLAY_REFRESH_RATE_CHANGED_FB:
+                let changed = withUnsafeBytes(of: &buffer) { $0.load(as: XrEventDataDisplayRefreshRateChangedFB.self) }
+                polled.refreshRateChanged = true
+                if changed.toDisplayRefreshRate > 0 { polled.refreshRate = Double(changed.toDisplayRefreshRate) }
             default:
                 break
             }

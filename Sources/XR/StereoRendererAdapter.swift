@@ -30,6 +30,8 @@ public final class StereoRendererAdapter: EyeRenderer {
         renderer = try StereoRenderer(context: context, colorFormat: colorFormat, width: width, height: height, samples: samples)
     }
 
+    public var lastGPUMilliseconds: Double? { renderer.lastFrameGPUMilliseconds }
+
     public func render(scene: Scene, views: [EyeView], into targets: [EyeTarget]) throws {
         let colorTargets = targets.map {
             ColorTarget(image: $0.image, format: $0.format, width: $0.width, height: $0.height, arrayLayer: $0.arrayLayer,

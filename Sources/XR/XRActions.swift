@@ -125,6 +125,21 @@ final class XRActions {
         return state.isActive != 0 && state.currentState != 0
     }
 
+    /// The interaction profile the runtime uses for a hand ("/interaction_profiles/..."), nil when none is bound yet.
+    static func currentProfile(_ instance: XrInstance, _ session: XrSession) -> String? {
+        for hand in ["/user/hand/left", "/user/hand/right"] {
+            guard let user = try? path(instance, hand) else { continue }
+            var state = XrInteractionProfileState(); state.type = XR_TYPE_INTERACTION_PROFILE_STATE
+            guard xrGetCurrentInteractionProfile(session, user, &state) == XR_SUCCESS, state.interactionProfile != 0 else { continue }
+            var count: UInt32 = 0
+            guard xrPathToString(instance, state.interactionProfile, 0, &count, nil) == XR_SUCCESS, count > 0 else { continue }
+            var buffer = [CChar](repeating: 0, count: Int(count))
+            guard xrPathToString(instance, state.interactionProfile, count, &count, &buffer) == XR_SUCCESS else { continue }
+            return String(cString: buffer)
+        }
+        return nil
+    }
+
     static func path(_ instance: XrInstance, _ s: String) throws -> XrPath {
         var p: XrPath = 0
         try xrCheck("xrStringToPath(\(s))", xrStringToPath(instance, s, &p))

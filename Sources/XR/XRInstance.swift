@@ -8,6 +8,8 @@ final class XRInstance {
     let extensions: Set<String>
     let runtimeName: String
     let runtimeVersion: String
+    /// The headset as xrGetSystemProperties names it (e.g. "Monado: Simulated HMD").
+    let systemName: String
     private var messenger: XrDebugUtilsMessengerEXT?
     private let messages: MessageLog
 
@@ -28,7 +30,7 @@ final class XRInstance {
         }
         guard available.contains("XR_KHR_vulkan_enable2") else { throw XRError.unsupported("XR_KHR_vulkan_enable2") }
         var wanted = ["XR_KHR_vulkan_enable2"]
-        for optional in ["XR_EXT_debug_utils"] + (wantDepth ? ["XR_KHR_composition_layer_depth"] : []) where available.contains(optional) {
+        for optional in ["XR_EXT_debug_utils", "XR_FB_display_refresh_rate"] + (wantDepth ? ["XR_KHR_composition_layer_depth"] : []) where available.contains(optional) {
             wanted.append(optional)
         }
         extensions = Set(wanted)
@@ -65,6 +67,8 @@ final class XRInstance {
             throw XRError.call(name: "xrGetSystem", result: xrResultName(systemResult))
         }
         systemId = system
+        var systemProps = XrSystemProperties(); systemProps.type = XR_TYPE_SYSTEM_PROPERTIES
+        systemName = xrGetSystemProperties(instance, system, &systemProps) == XR_SUCCESS ? cString(systemProps.systemName) : ""
         if extensions.contains("XR_EXT_debug_utils") { createMessenger() }
     }
 

@@ -109,6 +109,9 @@ enum SessionLauncher {
         } catch let e as SessionSetupError {
             throw ValidationError(e.description)
         }
+        // A person reads these lines while the session runs, often through a pipe or a log file
+        // (block-buffered by default): every line goes out as it is printed.
+        setvbuf(stdout, nil, _IOLBF, 0)
         print("session \(prepared.sessionID): protocol \(prepared.plan.id) \(prepared.plan.version), \(prepared.plan.steps.count) steps, participant \(options.participantID)")
         var mirror: MirrorView?
         var host: ConsoleHost?
@@ -118,6 +121,7 @@ enum SessionLauncher {
                 let h = try ConsoleHost(session: prepared, mirror: mirror, options: console)
                 _ = try h.start()
                 print(h.instructions)
+                fflush(stdout)
                 host = h
             } catch {
                 // The session must not start without its console when one was asked for.

@@ -42,6 +42,58 @@ final class DoctorTests: XCTestCase {
         return url
     }
 
+    /// The environment that selects the simulated headset (built next to the binary) playing `script`.
+    func simulated(in dir: URL, script: [String: Any]) throws -> [String: String] {
+        let library = try CLI.binary().deletingLastPathComponent().appendingPathComponent("libSimulatedHeadset.so")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: library.path), "libSimulatedHeadset.so is not built")
+        let config = dir.appendingPathComponent("\(UUID().uuidString)-headset.json")
+        var script = script
+        script["logPath"] = dir.appendingPathComponent("headset.log").path
+        try JSONSerialization.data(withJSONObject: script).write(to: config)
+        return ["XR_RUNTIME_JSON": try manifest(in: dir, name: "Simulated Test Headset", library: library.path).path,
+                "EXPOSURE_SIMHEADSET_CONFIG": config.path]
+    }
+
+    func sessionLine(_ result: CLIResult) throws -> String {
+        try XCTUnwrap(result.lines.first { $0.dropFirst(5).hasPrefix("OpenXR session:") }, result.stdout)
+    }
+
+    func testDoctorMeasuresTheHeaviestEnvironmentAgainstTheDisplayRate() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 2 Hz on the wall clock: held, with the measured figure and the recommended view size.
+        let slow = try CLI.run(["doctor"], environment: try simulated(in: dir, script: [
+            "displayRateHz": 2, "realTime": true, "width": 16, "height": 16, "systemName": "Doctor Test HMD"]), timeout: 120)
+        let held = try sessionLine(slow)
+        XCTAssertTrue(held.hasPrefix("ok   "), held)
+        XCTAssertTrue(held.contains("16x16 per eye") && held.contains("Doctor Test HMD"), held)
+        XCTAssertTrue(held.contains("frames/s measured against the display's 2.0 Hz") && held.contains("holds the display rate"), held)
+        XCTAssertTrue(held.contains("crowds"), "the heaviest bundled environment is a crowd: \(held)")
+        let log = (try? String(contentsOf: dir.appendingPathComponent("headset.log"), encoding: .utf8)) ?? ""
+        XCTAssertTrue(log.contains("session begun") && log.contains("session ended"), "a session was started and ended:\n\(log)")
+
+        // 90 Hz at 512x512 per eye on the wall clock: a software Vulkan device cannot keep up.
+        let fast = try CLI.run(["doctor"], environment: try simulated(in: dir, script: [
+            "displayRateHz": 90, "realTime": true, "width": 512, "height": 512]), timeout: 120)
+        let dropped = try sessionLine(fast)
+        XCTAssertTrue(dropped.hasPrefix("FAIL") && dropped.contains("512x512 per eye") && dropped.contains("cannot hold the display rate"), dropped)
+        XCTAssertTrue(dropped.contains("against the display's 90.0 Hz"), dropped)
+        XCTAssertTrue(fast.stdout.split(separator: "\n").contains { $0.hasPrefix("NOT READY  headset sessions") && $0.hasSuffix("fix OpenXR session") },
+                      fast.stdout)
+        XCTAssertNotEqual(fast.status, 0)
+    }
+
+    func testDoctorReportsARuntimeWhoseCompositorCannotStart() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLI.run(["doctor"], environment: try simulated(in: dir, script: ["compositorFails": true]), timeout: 120)
+        XCTAssertTrue(try runtimeLine(result).hasPrefix("ok   "), "the instance starts")
+        let line = try sessionLine(result)
+        XCTAssertTrue(line.hasPrefix("FAIL") && line.contains("could not start") && line.contains("XR_ERROR_INITIALIZATION_FAILED"), line)
+        XCTAssertTrue(result.stdout.contains("NOT READY  headset sessions"), result.stdout)
+        XCTAssertNotEqual(result.status, 0)
+    }
+
     func runtimeLine(_ result: CLIResult) throws -> String {
         try XCTUnwrap(result.lines.first { $0.dropFirst(5).hasPrefix("OpenXR runtime:") }, result.stdout)
     }
@@ -52,7 +104,8 @@ final class DoctorTests: XCTestCase {
         // The simulated headset is a real OpenXR runtime built next to the binary.
         let simulated = try CLI.binary().deletingLastPathComponent().appendingPathComponent("libSimulatedHeadset.so")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: simulated.path), "libSimulatedHeadset.so is not built")
-        let good = try CLI.run(["doctor"], environment: ["XR_RUNTIME_JSON": try manifest(in: dir, name: "Simulated Test Headset", library: simulated.path).path])
+        // A slow display (2 Hz, paced on the wall clock) any machine holds.
+        let good = try CLI.run(["doctor"], environment: try self.simulated(in: dir, script: ["displayRateHz": 2, "realTime": true, "width": 16, "height": 16]), timeout: 120)
         let line = try runtimeLine(good)
         // The name is the one the running runtime reports, not the manifest's.
         XCTAssertTrue(line.hasPrefix("ok   ") && line.contains("Exposure Simulated Headset") && line.contains("XR_KHR_vulkan_enable2"), line)
