@@ -53,9 +53,19 @@ public final class ExposureEngine {
         self.supervisor = SafetySupervisor(limits: plan.safety, sessionLimit: plan.session.maxDuration)
     }
 
+    /// Shares the immutable parts (the protocol's intensity model is built once, not per copy).
+    private init(sharing other: ExposureEngine) {
+        plan = other.plan
+        parameterSpecs = other.parameterSpecs
+        eventNames = other.eventNames
+        stimulus = other.stimulus
+        model = other.model
+        supervisor = other.supervisor
+    }
+
     /// An engine in exactly this one's state (pending output not included).
     public func copy() -> ExposureEngine {
-        let e = ExposureEngine(protocol: plan, parameterSpecs: parameterSpecs, eventNames: eventNames)
+        let e = ExposureEngine(sharing: self)
         e.memory = memory
         e.weakenedRulesForTesting = weakenedRulesForTesting
         return e

@@ -22,6 +22,8 @@ public struct IntensityModel: Sendable {
     let choices: [String: ChoiceAnchors]
     let protocolPins: [String: ParameterValue]
     let stepPins: [[String: ParameterValue]]
+    /// Reads values back through the environment's curves (for choices outside the hierarchy).
+    let measure: StimulusModel
     /// Per step: its level and the values it names that follow the level.
     let anchors: [(level: Double, values: [String: ParameterValue])]
 
@@ -33,6 +35,7 @@ public struct IntensityModel: Sendable {
     public init(protocol plan: ExposureProtocol, specs: [String: ParameterSpec]?) {
         let specs = specs ?? [:]
         self.specs = specs
+        self.measure = StimulusModel(specs: specs)
         let levels = IntensityModel.stepLevels(plan)
         var names = Set(specs.keys).union(plan.pinned.keys)
         for step in plan.steps { names.formUnion(step.parameters.keys); names.formUnion(step.pinned.keys) }
@@ -142,7 +145,6 @@ public struct IntensityModel: Sendable {
         var chosen = first.option
         for a in c.anchors where a.intensity <= x { chosen = a.option }
         guard let environment = c.environment, let env = environment.value(at: x) else { return .choice(chosen) }
-        let measure = StimulusModel(specs: specs)
         let le = measure.level(of: name, env), lc = measure.level(of: name, .choice(chosen))
         guard let le, let lc else { return .choice(chosen) }
         // Outside the hierarchy the environment's thresholds apply, in the right direction only.

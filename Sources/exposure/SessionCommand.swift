@@ -52,6 +52,12 @@ struct Session: ParsableCommand {
     @Flag(help: "Run without the therapist console.")
     var noConsole = false
 
+    @Option(name: .customLong("allow-host"), help: "Another name the console answers to (repeatable), e.g. this station's name on the clinic's DNS. Requests naming any other host or page origin are refused.")
+    var allowHosts: [String] = []
+
+    @Flag(help: "A run meant to go unwatched (a scripted rehearsal or research run): nobody at the console does not count as a lost link. Said so in the record. Without it, with the console listening, the session is supervised from its start (see the protocol's require_therapist).")
+    var unsupervised = false
+
     @Flag(help: "Desktop mode: no OpenXR runtime; the same frame loop renders offscreen, keys on stdin (o = opt out, p = pause, c = consent, r = resume, 0-9 = the asked rating (SUDS when none) at 0-90 % of its scale).")
     var desktop = false
 
@@ -75,6 +81,8 @@ struct Session: ParsableCommand {
             var c = ConsoleOptions()
             c.host = listen; c.port = port; c.certificate = tlsCert; c.privateKey = tlsKey
             if tlsSelfSigned { c.selfSignedDirectory = URL(fileURLWithPath: sessions).appendingPathComponent(".tls").path }
+            c.allowedHosts = allowHosts
+            c.supervised = !unsupervised
             console = c
         }
         let loop: FrameLoop
