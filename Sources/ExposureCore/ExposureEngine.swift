@@ -19,10 +19,21 @@ public final class ExposureEngine {
 
     public var state: EngineState { memory.state }
     public var intensity: Double { memory.intensity }
-    /// The physical world the patient meets now (or returns to from the safe room).
-    public var parameters: [String: ParameterValue] { model.resolve(level: intensity, step: state.step, therapist: memory.therapistPins) }
+    /// The physical world the patient meets now (or returns to from the safe room; after the end,
+    /// the world of the last step).
+    public var parameters: [String: ParameterValue] {
+        let key = WorldKey(level: intensity, step: worldStep, pins: memory.therapistPins)
+        if let cached = worldCache, cached.key == key { return cached.values }
+        let values = model.resolve(level: key.level, step: key.step, therapist: key.pins)
+        worldCache = (key, values)
+        return values
+    }
     /// Parameters held regardless of the level, and by whom.
-    public var pinned: [String: PinSource] { model.pins(step: state.step, therapist: memory.therapistPins) }
+    public var pinned: [String: PinSource] { model.pins(step: worldStep, therapist: memory.therapistPins) }
+    var worldStep: Int? { state.step ?? memory.lastStep }
+    /// The last world resolved (resolving is pure; the safety check asks for it many times per input).
+    struct WorldKey: Equatable { var level: Double; var step: Int?; var pins: [String: ParameterValue] }
+    private var worldCache: (key: WorldKey, values: [String: ParameterValue])?
     public var progress: StepProgress { memory.progress }
     public var heartRateBaseline: Double? { memory.heartRateBaseline }
     /// The last step the session was at (kept after it ended, for the outcome).

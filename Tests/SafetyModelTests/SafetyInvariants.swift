@@ -48,7 +48,7 @@ struct InvariantChecker {
 
     /// The physical world a memory shows (the same model the engine resolves through).
     func world(_ m: EngineMemory) -> [String: ParameterValue] {
-        model.resolve(level: m.intensity, step: m.state.step, therapist: m.therapistPins)
+        model.resolve(level: m.intensity, step: m.state.step ?? m.lastStep, therapist: m.therapistPins)
     }
 
     /// How much more intense `after` is than `before` (level number or stimulus, whichever is more).
