@@ -12,7 +12,6 @@ struct HierarchyCheck {
     func run() {
         guard let specs, !specs.isEmpty else { return }
         let levels = IntensityModel.stepLevels(plan)
-        let measure = StimulusModel(specs: specs)
         checkOrder(levels)
         var previous: (index: Int, values: [String: ParameterValue])? = nil
         for (i, step) in plan.steps.enumerated() {
@@ -20,7 +19,7 @@ struct HierarchyCheck {
             checkPinnedEverything(i)
             guard !following.isEmpty else { continue }
             if let (p, before) = previous, levels[i] > levels[p] {
-                compare(p, before, i, following, levels: levels, measure: measure)
+                compare(p, before, i, following, levels: levels)
             }
             previous = (i, following)
         }
@@ -49,7 +48,7 @@ struct HierarchyCheck {
 
     /// Step `i` against the last step before it that set parameters, parameter by parameter.
     func compare(_ p: Int, _ before: [String: ParameterValue], _ i: Int, _ now: [String: ParameterValue],
-                 levels: [Double], measure: StimulusModel) {
+                 levels: [Double]) {
         var falls: [(String, ParameterValue, ParameterValue)] = []
         var rises = 0
         for name in now.keys.sorted() {
