@@ -46,6 +46,10 @@ enum HeadsetDoctor {
 enum SessionDoctor {
     static let warmupSeconds = 1.0
     static let measureSeconds = 3.0
+    static let warmupFrames = 2
+    static let measureFrames = 10
+    /// A session that never renders, or a display slower than 1 Hz, stops here.
+    static let longestSeconds = 20.0
 
     static func check() -> DoctorCheck {
         let name = "OpenXR session"
@@ -59,7 +63,7 @@ enum SessionDoctor {
         xr.makeRenderer = XRConfiguration.stereoRenderer(samples: 4)   // as `exposure session` draws
         let loop = OpenXRFrameLoop(configuration: xr)
         let probe = FrameRateProbe(world: EnvironmentWorld(catalog: catalog, seed: 1), target: target,
-                                   stopAfter: warmupSeconds + measureSeconds) { [weak loop] in loop?.requestStop() }
+                                   stopAfter: longestSeconds) { [weak loop] in loop?.requestStop() }
         let done = DispatchSemaphore(value: 0)
         let failure = LockedError()
         let thread = Thread {
@@ -68,10 +72,10 @@ enum SessionDoctor {
         }
         thread.start()
         // A runtime that never lets the session run (no READY) gets a deadline, then a stop.
-        if done.wait(timeout: .now() + warmupSeconds + measureSeconds + 20) == .timedOut {
+        if done.wait(timeout: .now() + longestSeconds + 10) == .timedOut {
             loop.requestStop()
             if done.wait(timeout: .now() + 10) == .timedOut {
-                return .fail(name, "the runtime did not run or end a session within \(Int(warmupSeconds + measureSeconds + 30)) s",
+                return .fail(name, "the runtime did not run or end a session within \(Int(longestSeconds + 20)) s",
                              fix: "check the runtime's own log (Monado: monado-service output); a headset must be connected and its compositor able to start",
                              for: .headset)
             }
@@ -84,7 +88,7 @@ enum SessionDoctor {
         let facts = loop.facts
         let size = "\(facts.recommendedWidth)x\(facts.recommendedHeight) per eye"
         guard let m = probe.measurement(displayRateHz: loop.timing.knownRateHz) else {
-            return .fail(name, "the session started but showed no frames (state never reached VISIBLE) within \(Int(warmupSeconds + measureSeconds + 20)) s",
+            return .fail(name, "the session started but showed no frames (state never reached VISIBLE) within \(Int(longestSeconds)) s",
                          fix: "check that the headset is on and the runtime's compositor runs", for: .headset)
         }
         let figure = String(format: "%.1f frames/s measured against the display's %.1f Hz (%d of %d refreshes missed)",
@@ -127,6 +131,7 @@ final class FrameRateProbe: FrameDelegate {
     private var measuredFrom: Double?
     private var lastWall = 0.0
     private var frames = 0
+    private var rendered = 0
     private var missed = 0
     private var refreshPeriod: Int64 = 0
 
@@ -138,12 +143,22 @@ final class FrameRateProbe: FrameDelegate {
         let now = Date().timeIntervalSince1970
         if start == nil { start = now }
         let elapsed = now - (start ?? now)
-        if f.shouldRender, elapsed >= SessionDoctor.warmupSeconds {
-            if measuredFrom == nil { measuredFrom = now } else { frames += 1; missed += f.missedFrames }
+        if f.shouldRender {
+            // The first frames build pipelines and buffers: the warm-up lasts a second and at
+            // least that many rendered frames, however slow the display.
+            rendered += 1
+            if measuredFrom == nil {
+                if elapsed >= SessionDoctor.warmupSeconds, rendered > SessionDoctor.warmupFrames { measuredFrom = now }
+            } else {
+                frames += 1; missed += f.missedFrames
+            }
             lastWall = now
             refreshPeriod = f.refreshPeriod
         }
-        if elapsed >= stopAfter { stop() }
+        // Enough refreshes to judge by (one late frame in six is not a verdict), unless the
+        // session never renders.
+        let measured = measuredFrom.map { now - $0 } ?? 0
+        if (measured >= SessionDoctor.measureSeconds && frames >= SessionDoctor.measureFrames) || elapsed >= stopAfter { stop() }
         return world.update(target: target, dt: Double(max(f.refreshPeriod, 1)) / 1e9)
     }
 

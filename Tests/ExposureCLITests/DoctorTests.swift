@@ -61,13 +61,13 @@ final class DoctorTests: XCTestCase {
     func testDoctorMeasuresTheHeaviestEnvironmentAgainstTheDisplayRate() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // 2 Hz on the wall clock: held, with the measured figure and the recommended view size.
+        // 1 Hz on the wall clock (a debug build draws the full crowd in about 0.35 s on lavapipe): held, with the measured figure and the recommended view size.
         let slow = try CLI.run(["doctor"], environment: try simulated(in: dir, script: [
-            "displayRateHz": 2, "realTime": true, "width": 16, "height": 16, "systemName": "Doctor Test HMD"]), timeout: 120)
+            "displayRateHz": 1, "realTime": true, "width": 16, "height": 16, "systemName": "Doctor Test HMD"]), timeout: 120)
         let held = try sessionLine(slow)
         XCTAssertTrue(held.hasPrefix("ok   "), held)
         XCTAssertTrue(held.contains("16x16 per eye") && held.contains("Doctor Test HMD"), held)
-        XCTAssertTrue(held.contains("frames/s measured against the display's 2.0 Hz") && held.contains("holds the display rate"), held)
+        XCTAssertTrue(held.contains("frames/s measured against the display's 1.0 Hz") && held.contains("holds the display rate"), held)
         XCTAssertTrue(held.contains("crowds"), "the heaviest bundled environment is a crowd: \(held)")
         let log = (try? String(contentsOf: dir.appendingPathComponent("headset.log"), encoding: .utf8)) ?? ""
         XCTAssertTrue(log.contains("session begun") && log.contains("session ended"), "a session was started and ended:\n\(log)")
@@ -104,8 +104,8 @@ final class DoctorTests: XCTestCase {
         // The simulated headset is a real OpenXR runtime built next to the binary.
         let simulated = try CLI.binary().deletingLastPathComponent().appendingPathComponent("libSimulatedHeadset.so")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: simulated.path), "libSimulatedHeadset.so is not built")
-        // A slow display (2 Hz, paced on the wall clock) any machine holds.
-        let good = try CLI.run(["doctor"], environment: try self.simulated(in: dir, script: ["displayRateHz": 2, "realTime": true, "width": 16, "height": 16]), timeout: 120)
+        // A slow display (1 Hz, paced on the wall clock) any machine holds.
+        let good = try CLI.run(["doctor"], environment: try self.simulated(in: dir, script: ["displayRateHz": 1, "realTime": true, "width": 16, "height": 16]), timeout: 120)
         let line = try runtimeLine(good)
         // The name is the one the running runtime reports, not the manifest's.
         XCTAssertTrue(line.hasPrefix("ok   ") && line.contains("Exposure Simulated Headset") && line.contains("XR_KHR_vulkan_enable2"), line)
