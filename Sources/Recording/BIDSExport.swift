@@ -18,41 +18,41 @@ enum BIDSExport {
         ("head_quat_z", "quat_z", "ORNT", "n/a"), ("head_quat_w", "quat_w", "ORNT", "n/a"),
     ]
 
-    static func export(_ r: SessionRecord, to out: URL) throws -> [String] {
-        let sub = label(r.metadata.participantID), ses = String(r.metadata.sessionNumber)
-        let dir = out.appendingPathComponent("sub-\(sub)/ses-\(ses)/motion")
+    /// The session's data files under `sessionDir` (`<root>/sub-X/ses-N`); returns the paths written
+    /// and, for scans.tsv, the data files relative to `sessionDir`.
+    static func exportSession(_ r: SessionRecord, sub: String, ses: String, into sessionDir: URL) throws -> (written: [String], scans: [String]) {
+        let dir = sessionDir.appendingPathComponent("motion")
         try ExportFiles.makeDirectory(dir)
         let stem = "sub-\(sub)_ses-\(ses)_task-exposure"
+        let timeline = SessionTimeline(r)
         var written: [String] = []
 
-        written.append(try ExportFiles.write(ExportFiles.json([
-            "Name": "exposure session records", "BIDSVersion": "1.9.0", "DatasetType": "raw",
-            "GeneratedBy": [["Name": "exposure", "Version": r.metadata.softwareVersion]],
-        ]), to: out.appendingPathComponent("dataset_description.json")))
-
         // Motion: display times give the sample instants (what the patient saw, not when code ran).
-        let times = r.poses.map { Double($0.displayTimeNs - (r.poses.first?.displayTimeNs ?? 0)) / 1e9 }
+        let times = r.poses.map { timeline.onset(displayTimeNs: $0.displayTimeNs) }
         let nominal = r.metadata.displayRateHz > 0 ? r.metadata.displayRateHz : 90
         let span = times.last ?? 0
         let effective = times.count > 1 && span > 0 ? Double(times.count - 1) / span : 0
         let period = 1 / nominal
         let uneven = zip(times.dropFirst(), times).contains { abs(($0 - $1) - period) > 0.1 * period }
-        var channelRows = channels.map { [$0.name, $0.component, $0.type, "head", $0.units] }
-        if uneven { channelRows.append(["latency", "n/a", "LATENCY", "n/a", "s"]) }
+        var channelRows = channels.map { [$0.name, $0.component, $0.type, "head", $0.units, referenceFrame] }
+        if uneven { channelRows.append(["latency", "n/a", "LATENCY", "n/a", "s", "n/a"]) }
 
         var motion = ""
         motion.reserveCapacity(r.poses.count * 80)
+        var missing = 0
         for (p, t) in zip(r.poses, times) {
             var cols = [p.position.x, p.position.y, p.position.z,
                         p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w].map { ExportFiles.num(Double($0)) }
+            if cols.contains("n/a") { missing += 1 }
             if uneven { cols.append(ExportFiles.num(t)) }
             motion += cols.joined(separator: "\t") + "\n"
         }
         let mstem = "\(stem)_tracksys-\(trackingSystem)"
         written.append(try ExportFiles.write(motion, to: dir.appendingPathComponent("\(mstem)_motion.tsv")))
         written.append(try ExportFiles.write(
-            ExportFiles.tsv(header: ["name", "component", "type", "tracked_point", "units"], rows: channelRows),
+            ExportFiles.tsv(header: ["name", "component", "type", "tracked_point", "units", "reference_frame"], rows: channelRows),
             to: dir.appendingPathComponent("\(mstem)_channels.tsv")))
+        written.append(try ExportFiles.write(ExportFiles.json(channelsSidecar(r)), to: dir.appendingPathComponent("\(mstem)_channels.json")))
         var sidecar: [String: Any] = [
             "TaskName": "exposure",
             "TaskDescription": "VR exposure session, protocol \(r.metadata.protocolID) \(r.metadata.protocolVersion)",
@@ -62,9 +62,12 @@ enum BIDSExport {
             "RecordingDuration": span,
             "MotionChannelCount": channelRows.count,
             "POSChannelCount": 3, "ORNTChannelCount": 4,
-            "SpatialAxes": "RSP",
-            "RotationRule": "right-hand",
-            "RotationOrder": "n/a",
+            "ACCELChannelCount": 0, "ANGACCELChannelCount": 0, "GYROChannelCount": 0, "JNTANGChannelCount": 0,
+            "MAGNChannelCount": 0, "MISCChannelCount": 0, "VELChannelCount": 0, "LATENCYChannelCount": uneven ? 1 : 0,
+            "TrackedPointsCount": 1,
+            "StimulusPresentation": ["OperatingSystem": "Linux", "SoftwareName": "exposure", "SoftwareVersion": r.metadata.softwareVersion,
+                                     "HeadsetDisplayRefreshRate": nominal],
+            "MissingValues": "n/a",
             "SoftwareVersions": r.metadata.softwareVersion,
             "ManufacturersModelName": r.metadata.headsetName,
         ]
@@ -73,58 +76,31 @@ enum BIDSExport {
         if !r.metadata.referenceSpace.isEmpty { sidecar["ReferenceSpace"] = r.metadata.referenceSpace }
         if !r.metadata.recommendedViewSize.isEmpty { sidecar["RecommendedViewSize"] = r.metadata.recommendedViewSize }
         if !r.metadata.interactionProfile.isEmpty { sidecar["InteractionProfile"] = r.metadata.interactionProfile }
-        if uneven { sidecar["LATENCYChannelCount"] = 1 }
+        if missing > 0 { sidecar["MissingSamples"] = missing }
         written.append(try ExportFiles.write(ExportFiles.json(sidecar), to: dir.appendingPathComponent("\(mstem)_motion.json")))
 
-        let (header, rows) = eventRows(r)
-        written.append(try ExportFiles.write(ExportFiles.tsv(header: header, rows: rows),
+        written.append(try ExportFiles.write(ExportFiles.tsv(header: BIDSEvents.header, rows: BIDSEvents.rows(r, timeline: timeline)),
                                              to: dir.appendingPathComponent("\(stem)_events.tsv")))
-        written.append(try ExportFiles.write(ExportFiles.json([
-            "onset": ["Description": "Seconds from the first head-pose sample (OpenXR predicted display time when known)", "Units": "s"],
-            "duration": ["Description": "Steps last until the next step or the end of the session; other events are instants", "Units": "s"],
-            "trial_type": ["Description": "Event kind (state, step, intensity, parameter, command, safety, optout, annotation) or rating_<kind>"],
-            "actor": ["Description": "Who caused it: patient, therapist, protocol, safety, system"],
-            "value": ["Description": "Intensity 0-100, step number, or the rating's value (SUDS 0-100, FMS 0-20, SSQ total 0-235.62)"],
-        ]), to: dir.appendingPathComponent("\(stem)_events.json")))
-        written += try BIDSPhysio.export(r, timeZero: timeZeroWallClock(r), stem: stem, into: dir)
-        return written
+        written.append(try ExportFiles.write(ExportFiles.json(BIDSEvents.sidecar()), to: dir.appendingPathComponent("\(stem)_events.json")))
+        written += try BIDSPhysio.export(r, timeline: timeline, stem: stem, into: dir)
+        let scans = written.filter { $0.hasSuffix("_motion.tsv") || $0.hasSuffix("_physio.tsv.gz") }
+            .map { "motion/" + URL(fileURLWithPath: $0).lastPathComponent }
+        return (written, scans)
     }
 
-    /// Wall clock of onset zero (the first head-pose sample), for things that have no display time.
-    static func timeZeroWallClock(_ r: SessionRecord) -> Double {
-        r.poses.first?.wallClock ?? r.metadata.startWallClock
-    }
+    /// The frame the head positions and orientations are in: OpenXR's reference space (stage or
+    /// local): x right, y up, z toward the back (RSP), right-handed, orientations as quaternions.
+    static let referenceFrame = "xr_space"
 
-    /// onset, duration, trial_type, actor, value, reason, sequence, display_time_ns, sorted by onset.
-    static func eventRows(_ r: SessionRecord) -> ([String], [[String]]) {
-        let firstNs = r.poses.first?.displayTimeNs
-        let firstWall = timeZeroWallClock(r)
-        func onset(_ ns: Int64?, _ wall: Double) -> Double {
-            if let ns = ns, let f = firstNs { return Double(ns - f) / 1e9 }
-            return wall - firstWall
-        }
-        let end = r.metadata.startWallClock + r.durationSeconds
-        let stepEvents = r.events.filter { $0.kind == EventKind.step }
-        var rows: [(Double, [String])] = []
-        for e in r.events {
-            var duration = 0.0
-            if e.kind == EventKind.step {
-                let next = stepEvents.first { $0.sequence > e.sequence }?.wallClock ?? end
-                duration = max(0, next - e.wallClock)
-            }
-            let value = e.number("intensity") ?? e.number("step") ?? e.number("value")
-            let o = onset(e.displayTimeNs, e.wallClock)
-            rows.append((o, [ExportFiles.num(o), ExportFiles.num(duration), e.kind, e.actor.rawValue,
-                             value.map(ExportFiles.num) ?? "n/a", ExportFiles.cell(e.reason), String(e.sequence),
-                             e.displayTimeNs.map(String.init) ?? "n/a"]))
-        }
-        for rt in r.ratings {
-            let o = onset(rt.displayTimeNs, rt.wallClock)
-            rows.append((o, [ExportFiles.num(o), "0", "rating_\(rt.kind.rawValue)", rt.source == "console" ? "therapist" : "patient",
-                             ExportFiles.num(rt.value), rt.items.isEmpty ? "n/a" : "items " + rt.items.map(String.init).joined(separator: " "),
-                             "n/a", rt.displayTimeNs.map(String.init) ?? "n/a"]))
-        }
-        let sorted = rows.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map { $0.element.1 }
-        return (["onset", "duration", "trial_type", "actor", "value", "reason", "sequence", "display_time_ns"], sorted)
+    static func channelsSidecar(_ r: SessionRecord) -> [String: Any] {
+        let space = r.metadata.referenceSpace.isEmpty ? "stage or local (not recorded)" : r.metadata.referenceSpace
+        return ["reference_frame": [
+            "LongName": "reference frame",
+            "Description": "The OpenXR reference space the head pose is reported in",
+            "Levels": [referenceFrame: [
+                "SpatialAxes": "RSP", "RotationRule": "right-hand", "RotationOrder": "n/a",
+                "Description": "OpenXR \(space) space: origin on the floor (stage) or at the head's start (local); x right, y up, z backward; metres; orientation as a unit quaternion (x, y, z, w), so no Euler rotation order applies",
+            ]],
+        ]]
     }
 }

@@ -93,15 +93,15 @@ enum BIDSPhysio {
         return c.isEmpty ? "unknown" : c
     }
 
-    /// Writes the physio pairs into `dir`. `timeZero` is the wall clock of the events.tsv onset zero.
+    /// Writes the physio pairs into `dir`, on the same time base as events.tsv and the motion file.
     /// Kinds with fewer than two distinct sample times have no rate and are left to the CSV/JSONL exports.
-    static func export(_ r: SessionRecord, timeZero: Double, stem: String, into dir: URL) throws -> [String] {
+    static func export(_ r: SessionRecord, timeline: SessionTimeline, stem: String, into dir: URL) throws -> [String] {
         var byKind: [String: [PhysioSample]] = [:]
         for s in r.physio { byKind[s.kind, default: []].append(s) }
         var usedLabels = Set<String>()
         var written: [String] = []
         for (kind, samples) in byKind.sorted(by: { $0.key < $1.key }) {
-            guard let grid = resample(times: samples.map { $0.wallClock - timeZero }, values: samples.map(\.value)) else { continue }
+            guard let grid = resample(times: samples.map { timeline.onset($0.sessionTime) }, values: samples.map(\.value)) else { continue }
             var label = BIDSExport.label(kind)
             if usedLabels.contains(label) {
                 var n = 2
@@ -125,6 +125,7 @@ enum BIDSPhysio {
         let (longName, units) = describe(kind: kind)
         let period = ExportFiles.num(1 / grid.samplingFrequency)
         return [
+            "TaskName": "exposure",
             "PhysioType": "generic",
             "SamplingFrequency": grid.samplingFrequency,
             "StartTime": grid.startTime,
@@ -136,8 +137,9 @@ enum BIDSPhysio {
                     + "SamplingFrequency is the median rate of the recorded samples; row 0 is the first sample and each row "
                     + "holds the latest sample at or before its time (every \(period) s); rows more than "
                     + "\(ExportFiles.num(holdPeriods)) periods after the latest sample are n/a; the last row is at or before "
-                    + "the last sample. Times are seconds from the first head-pose sample by wall clock, the same zero as the "
-                    + "onsets in events.tsv (StartTime may be negative when the sensor started first).",
+                    + "the last sample. Times are seconds from the first head-pose sample on the session's display clock, "
+                    + "the same zero and clock as the onsets in events.tsv and the motion samples (StartTime may be negative "
+                    + "when the sensor started first).",
             ],
         ]
     }

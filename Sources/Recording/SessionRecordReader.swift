@@ -160,16 +160,16 @@ enum SessionRecordReader {
         }
         let events = scalar("SELECT count(*) FROM events").map { Int($0) } ?? 0
         let start = meta["start_wall_clock"].flatMap(Double.init)
-        var end = meta["end_wall_clock"].flatMap(Double.init)
-        if end == nil {
-            end = [scalar("SELECT max(wall_clock) FROM poses"), scalar("SELECT max(wall_clock) FROM events")]
-                .compactMap { $0 }.max()
-        }
+        // Length on the session's display clock, as the report and the exports give it: the last
+        // thing recorded (a simulated headset's clock may run faster than the wall clock).
+        let length = [scalar("SELECT max(session_time) FROM events"), scalar("SELECT max(session_time) FROM ratings"),
+                      scalar("SELECT max(session_time) FROM physio"),
+                      scalar("SELECT (max(display_time_ns) - min(display_time_ns)) / 1e9 FROM poses")].compactMap { $0 }.max()
         let id = URL(fileURLWithPath: path).lastPathComponent.replacingOccurrences(of: RecordSchema.fileSuffix, with: "")
         return SessionSummary(sessionID: meta["session_id"] ?? id, participantID: meta["participant_id"] ?? "?",
                               protocolID: meta["protocol_id"] ?? "?",
                               state: meta["state"].flatMap(SessionState.init(rawValue:)), startWallClock: start,
-                              durationSeconds: start.flatMap { s in end.map { max(0, $0 - s) } } ?? (start == nil ? nil : 0),
+                              durationSeconds: length.map { max(0, $0) } ?? (start == nil ? nil : 0),
                               eventCount: events, path: path,
                               endStep: meta["end_step"].flatMap { Int($0) }, stepCount: meta["step_count"].flatMap { Int($0) },
                               problem: problems.isEmpty ? nil : problems.joined(separator: "; "))

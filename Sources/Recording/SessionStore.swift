@@ -8,7 +8,7 @@ public struct SessionSummary: Sendable, Equatable {
     public var protocolID: String
     public var state: SessionState?
     public var startWallClock: Double?
-    /// Seconds from start to the end (or the last thing recorded, for a running or interrupted session).
+    /// Seconds of session time (the display clock) to the last thing recorded.
     public var durationSeconds: Double?
     public var eventCount: Int
     public var path: String

@@ -116,22 +116,32 @@ public struct ExportResult: Sendable {
     public var files: [String]
     /// Parts of the record that could not be read (their data is missing from the export).
     public var damage: [RecordError]
+    /// Where the damage is described (beside a BIDS dataset; DAMAGE.txt inside CSV and JSONL exports).
+    public var damageNote: String?
 }
 
 public enum RecordExporter {
     /// Writes `record` in `format` under `directory`. Damage found while reading is listed in the result
-    /// and in DAMAGE.txt, and everything that was read is exported.
+    /// and in a note, and everything that was read is exported. A BIDS export is a dataset of one
+    /// session (add more with `BIDSStudy`); its damage note lies beside it, so the dataset stays valid.
     public static func export(_ record: SessionRecord, format: ExportFormat, to directory: URL) throws -> ExportResult {
         var files: [String]
+        var note: String?
         switch format {
-        case .bids: files = try BIDSExport.export(record, to: directory)
+        case .bids:
+            let study = BIDSStudy(root: directory)
+            let added = try study.add(record)
+            files = added.files
+            if !record.damage.isEmpty { note = try study.noteDamage(record, subject: added.subject, session: added.session) }
         case .csv: files = try TableExport.exportCSV(record, to: directory)
         case .jsonl: files = try TableExport.exportJSONL(record, to: directory)
         }
-        if !record.damage.isEmpty {
-            let text = record.damage.map(\.description).joined(separator: "\n") + "\n"
-            files.append(try ExportFiles.write(text, to: directory.appendingPathComponent("DAMAGE.txt")))
+        if format != .bids, !record.damage.isEmpty {
+            let name = URL(fileURLWithPath: record.path).lastPathComponent
+            let text = record.damage.map { $0.description.replacingOccurrences(of: record.path, with: name) }.joined(separator: "\n") + "\n"
+            note = try ExportFiles.write(text, to: directory.appendingPathComponent("DAMAGE.txt"))
+            files.append(note!)
         }
-        return ExportResult(files: files, damage: record.damage)
+        return ExportResult(files: files, damage: record.damage, damageNote: note)
     }
 }

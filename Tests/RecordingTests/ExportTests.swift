@@ -30,7 +30,8 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(row90[6], Double(cos(Float.pi / 12)), accuracy: 1e-6) // quat_w
 
         let channels = try lines(dir.appendingPathComponent("\(stem)_tracksys-hmd_channels.tsv")).map { $0.split(separator: "\t").map(String.init) }
-        XCTAssertEqual(channels[0], ["name", "component", "type", "tracked_point", "units"])
+        XCTAssertEqual(channels[0], ["name", "component", "type", "tracked_point", "units", "reference_frame"])
+        XCTAssertEqual(Set(channels.dropFirst().map { $0[5] }), ["xr_space"])
         XCTAssertEqual(channels.dropFirst().map { $0[1] }, ["x", "y", "z", "quat_x", "quat_y", "quat_z", "quat_w"])
         XCTAssertEqual(channels[1][2], "POS")
         XCTAssertEqual(channels[1][4], "m")
@@ -51,8 +52,10 @@ final class ExportTests: XCTestCase {
         let safety = try XCTUnwrap(events.first { $0[2] == "safety" })
         XCTAssertEqual(Double(safety[0]), 45)
         XCTAssertEqual(safety[3], "safety")
-        XCTAssertEqual(safety[5], "heart rate 40% over baseline")
-        XCTAssertEqual(events.filter { $0[2] == "rating_suds" }.map { Double($0[4]) ?? -1 }, [60, 30, 70, 35, 80, 40])
+        XCTAssertEqual(safety[14], "heart rate 40% over baseline")
+        XCTAssertEqual(safety[13], "hr_panic", "the rule has its own column")
+        XCTAssertEqual(events.filter { $0[2] == "rating" && $0[9] == "suds" }.map { Double($0[7]) ?? -1 }, [60, 30, 70, 35, 80, 40])
+        XCTAssertEqual(events.filter { $0[2] == "rating" }.count, record.ratings.count, "each rating once")
         let onsets = events.dropFirst().compactMap { Double($0[0]) }
         XCTAssertEqual(onsets, onsets.sorted(), "events sorted by onset")
 
@@ -72,7 +75,7 @@ final class ExportTests: XCTestCase {
         _ = try RecordExporter.export(record, format: .bids, to: out)
         let dir = out.appendingPathComponent("sub-P0042/ses-3/motion")
         let channels = try lines(dir.appendingPathComponent("sub-P0042_ses-3_task-exposure_tracksys-hmd_channels.tsv"))
-        XCTAssertEqual(channels.last, "latency\tn/a\tLATENCY\tn/a\ts")
+        XCTAssertEqual(channels.last, "latency\tn/a\tLATENCY\tn/a\ts\tn/a")
         let motion = try lines(dir.appendingPathComponent("sub-P0042_ses-3_task-exposure_tracksys-hmd_motion.tsv"))
         let latency = motion.map { Double($0.split(separator: "\t")[7]) ?? -1 }
         XCTAssertEqual(latency[99], 99.0 / 90, accuracy: 1e-6)

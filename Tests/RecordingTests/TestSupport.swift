@@ -51,7 +51,8 @@ func writeSyntheticSession(store: SessionStore, id: String = "S-001", seconds: D
                               value: i % (20 * 90) == 10 * 90 ? peak : peak / 2))
         }
     }
-    rec.record(RecordedEvent(sessionTime: 45, wallClock: t0 + 45, kind: EventKind.safety, actor: .safety,
+    let safetyAt = min(45, seconds * 0.75) // within the session, however short
+    rec.record(RecordedEvent(sessionTime: safetyAt, wallClock: t0 + safetyAt, kind: EventKind.safety, actor: .safety,
                              reason: "heart rate 40% over baseline", payloadJSON: RecordedEvent.payload(["rule": "hr_panic"])))
     rec.record(Rating(sessionTime: seconds, wallClock: t0 + seconds, kind: .ssqPost, value: 6 * 3.74,
                       items: [1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1], source: "headset"))
