@@ -140,10 +140,10 @@ final class StudyExportTests: XCTestCase {
         for kind in Set(events.dropFirst().map { $0[col("trial_type")] }) { XCTAssertNotNil(levels[kind], kind) }
     }
 
-    func testTheOfficialValidatorAcceptsAStudyWithAnOptOutAndADamagedRecord() throws {
-        let validator = try XCTUnwrap(Self.which("bids-validator-deno"),
-                                      "bids-validator-deno is not installed: run scripts/install-deps --test (pip install bids-validator-deno)")
-        let store = try SessionStore(directory: temporaryDirectory("valid-store"))
+    /// Two participants with two sessions each, one an opt-out and one a damaged record, exported as
+    /// a study. Returns the dataset, the damage notes and the damaged record's path.
+    private func exampleStudy(_ name: String) throws -> (root: URL, notes: [String], damaged: String) {
+        let store = try SessionStore(directory: temporaryDirectory("\(name)-store"))
         try writeSession(store, id: "P-0011-s1", participant: "P-0011", number: 1)
         try writeSession(store, id: "P-0011-s2", participant: "P-0011", number: 2, optOutAt: 15)
         try writeSession(store, id: "P-0012-s1", participant: "P-0012", number: 1)
@@ -153,12 +153,34 @@ final class StudyExportTests: XCTestCase {
         try h.truncate(atOffset: UInt64(size * 2 / 3))
         try h.close()
 
-        let root = temporaryDirectory("valid").appendingPathComponent("dataset")
+        let root = temporaryDirectory(name).appendingPathComponent("dataset")
         var notes: [String] = []
         for id in ["P-0011-s1", "P-0011-s2", "P-0012-s1", "P-0012-s2"] {
             let r = try RecordExporter.export(try store.read(id), format: .bids, to: root)
             if let n = r.damageNote { notes.append(n) }
         }
+        return (root, notes, damaged)
+    }
+
+    private static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func run(_ tool: String, _ arguments: [String]) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return data
+    }
+
+    func testTheOfficialValidatorAcceptsAStudyWithAnOptOutAndADamagedRecord() throws {
+        let validator = try XCTUnwrap(Self.which("bids-validator-deno"),
+                                      "bids-validator-deno is not installed: run scripts/install-deps --test (pip install bids-validator-deno)")
+        let (root, notes, damaged) = try exampleStudy("valid")
         // The damage is noted beside the dataset, without local paths, and the dataset holds no note.
         XCTAssertEqual(Set(notes), [root.deletingLastPathComponent().appendingPathComponent("dataset-DAMAGE.txt").path])
         let note = try String(contentsOfFile: notes[0], encoding: .utf8)
@@ -167,22 +189,13 @@ final class StudyExportTests: XCTestCase {
         let inside = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
         XCTAssertFalse(inside.contains { $0.contains("DAMAGE") }, "\(inside)")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: validator)
-        p.arguments = ["--format", "json", root.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data = try run(validator, ["--format", "json", root.path])
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
         let issues = try XCTUnwrap((report["issues"] as? [String: Any])?["issues"] as? [[String: Any]])
         let errors = issues.filter { $0["severity"] as? String == "error" }
         XCTAssertEqual(errors.count, 0, errors.map { "\($0["code"] ?? "") \($0["subCode"] ?? "") \($0["location"] ?? "")" }.joined(separator: "\n"))
         // Every warning that stays is listed, with why, in docs/bids-export.md.
-        let docs = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/bids-export.md"), encoding: .utf8)
+        let docs = try String(contentsOf: Self.projectRoot.appendingPathComponent("docs/bids-export.md"), encoding: .utf8)
         for w in issues where w["severity"] as? String == "warning" {
             let name = (w["subCode"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? (w["code"] as? String ?? "?")
             XCTAssertTrue(docs.contains("`\(name)`"), "warning \(w["code"] ?? "") \(name) at \(w["location"] ?? "") is not explained in docs/bids-export.md")
@@ -190,6 +203,34 @@ final class StudyExportTests: XCTestCase {
         let summary = try XCTUnwrap(report["summary"] as? [String: Any])
         XCTAssertEqual((summary["subjects"] as? [String])?.sorted(), ["P0011", "P0012"])
         XCTAssertEqual((summary["sessions"] as? [String])?.sorted(), ["1", "2"])
+    }
+
+    func testPybidsReadsTheStudyWithOneTimeZeroForEventsMotionAndPhysio() throws {
+        // pybids, as a researcher loads a dataset; installed by scripts/install-deps --test.
+        let python = try XCTUnwrap([Self.projectRoot.appendingPathComponent(".build-tools/python/bin/python").path, Self.which("python3")]
+            .compactMap { $0 }.first { tool in (try? run(tool, ["-c", "import bids; print('ok')"])).map { String(decoding: $0, as: UTF8.self).hasPrefix("ok") } ?? false },
+            "no Python with pybids: run scripts/install-deps --test")
+        let (root, _, _) = try exampleStudy("pybids")
+        let data = try run(python, [Self.projectRoot.appendingPathComponent("Tests/python/bids_study_check.py").path, root.path])
+        let found = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
+        XCTAssertEqual(found["subjects"] as? [String], ["P0011", "P0012"])
+        XCTAssertEqual(found["sessions"] as? [String], ["1", "2"])
+        XCTAssertEqual(found["datatypes"] as? [String], ["motion"])
+        let sessions = try XCTUnwrap(found["per_session"] as? [[String: Any]])
+        XCTAssertEqual(sessions.count, 4)
+        for s in sessions {
+            let where_ = "sub-\(s["subject"] ?? "")/ses-\(s["session"] ?? "")"
+            let rate = try XCTUnwrap(s["motion_sampling_frequency"] as? Double, where_)
+            let frame = 1 / rate
+            // The session starts (step 1) at the first motion sample, and heart rate starts with it.
+            XCTAssertEqual(try XCTUnwrap(s["first_step_onset"] as? Double, where_), 0, accuracy: frame, where_)
+            let starts = try XCTUnwrap(s["physio_start_times"] as? [Double], where_)
+            XCTAssertEqual(starts.count, 1, where_)
+            for t in starts { XCTAssertEqual(t, 0, accuracy: frame, where_) }
+            XCTAssertGreaterThan(s["motion_rows"] as? Int ?? 0, 0, where_)
+        }
+        let optOut = try XCTUnwrap(sessions.first { $0["subject"] as? String == "P0011" && $0["session"] as? String == "2" })
+        XCTAssertTrue((optOut["trial_types"] as? [String] ?? []).contains("optout"))
     }
 
     static func which(_ tool: String) -> String? {
