@@ -7,7 +7,8 @@ enum TableExport {
     static func metadataRows(_ r: SessionRecord) -> [[String]] {
         let m = r.metadata
         var rows: [[String]] = [
-            ["session_id", m.sessionID], ["participant_id", m.participantID], ["session_number", String(m.sessionNumber)],
+            ["record_id", m.sessionID], ["pseudonym", m.participantID], ["participant_id", ids(r)[0]], ["session_id", ids(r)[1]],
+            ["session_number", String(m.sessionNumber)],
             ["protocol_id", m.protocolID], ["protocol_version", m.protocolVersion], ["protocol_hash", m.protocolHash],
             ["software_version", m.softwareVersion], ["seed", String(m.seed)], ["runtime_name", m.runtimeName],
             ["headset_name", m.headsetName], ["display_rate_hz", ExportFiles.num(m.displayRateHz)],
@@ -23,27 +24,34 @@ enum TableExport {
         return rows
     }
 
+    /// The BIDS names of the record's participant and session (`sub-P0042`, `ses-3`): every data
+    /// row carries them, so tables of many sessions can be concatenated and joined with a BIDS export.
+    static func ids(_ r: SessionRecord) -> [String] {
+        ["sub-" + BIDSExport.label(r.metadata.participantID), "ses-\(r.metadata.sessionNumber)"]
+    }
+
     static func tables(_ r: SessionRecord) -> [Table] {
         let opt: (Int64?) -> String = { $0.map(String.init) ?? "" }
+        let ids = ids(r), idColumns = ["participant_id", "session_id"]
         return [
             ("metadata", ["key", "value"], metadataRows(r)),
-            ("events", ["sequence", "session_time", "wall_clock", "display_time_ns", "kind", "actor", "reason", "payload"],
-             r.events.map { [String($0.sequence), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock),
-                             opt($0.displayTimeNs), $0.kind, $0.actor.rawValue, $0.reason, $0.payloadJSON] }),
-            ("ratings", ["session_time", "wall_clock", "display_time_ns", "kind", "value", "items", "source"],
-             r.ratings.map { [ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock), opt($0.displayTimeNs),
-                              $0.kind.rawValue, ExportFiles.num($0.value), $0.items.map(String.init).joined(separator: " "),
-                              $0.source] }),
-            ("poses", ["display_time_ns", "wall_clock", "x", "y", "z", "quat_x", "quat_y", "quat_z", "quat_w"],
+            ("events", idColumns + ["sequence", "session_time", "wall_clock", "display_time_ns", "kind", "actor", "reason", "payload"],
+             r.events.map { ids + [String($0.sequence), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock),
+                                   opt($0.displayTimeNs), $0.kind, $0.actor.rawValue, $0.reason, $0.payloadJSON] }),
+            ("ratings", idColumns + ["session_time", "wall_clock", "display_time_ns", "kind", "value", "items", "source"],
+             r.ratings.map { ids + [ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock), opt($0.displayTimeNs),
+                                    $0.kind.rawValue, ExportFiles.num($0.value), $0.items.map(String.init).joined(separator: " "),
+                                    $0.source] }),
+            ("poses", idColumns + ["display_time_ns", "wall_clock", "x", "y", "z", "quat_x", "quat_y", "quat_z", "quat_w"],
              r.poses.map { p in
-                 [String(p.displayTimeNs), ExportFiles.num(p.wallClock)]
+                 ids + [String(p.displayTimeNs), ExportFiles.num(p.wallClock)]
                      + [p.position.x, p.position.y, p.position.z, p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]
                      .map { ExportFiles.num(Double($0)) }
              }),
-            ("frames", ["frame_index", "display_time_ns", "cpu_ms", "missed_frames"],
-             r.frames.map { [String($0.index), String($0.displayTimeNs), ExportFiles.num(Double($0.cpuMs)), String($0.missedFrames)] }),
-            ("physio", ["kind", "value", "session_time", "wall_clock"],
-             r.physio.map { [$0.kind, ExportFiles.num($0.value), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock)] }),
+            ("frames", idColumns + ["frame_index", "display_time_ns", "cpu_ms", "missed_frames"],
+             r.frames.map { ids + [String($0.index), String($0.displayTimeNs), ExportFiles.num(Double($0.cpuMs)), String($0.missedFrames)] }),
+            ("physio", idColumns + ["kind", "value", "session_time", "wall_clock"],
+             r.physio.map { ids + [$0.kind, ExportFiles.num($0.value), ExportFiles.num($0.sessionTime), ExportFiles.num($0.wallClock)] }),
         ]
     }
 
@@ -59,8 +67,16 @@ enum TableExport {
         let m = r.metadata
         var lines: [String] = []
         lines.reserveCapacity(2 + r.events.count + r.ratings.count + r.poses.count + r.frames.count + r.physio.count)
+        let ids = ids(r)
+        /// Every line names its participant and session, as the CSV rows do.
+        func line(_ object: [String: Any]) -> String {
+            var o = object
+            o["participant_id"] = ids[0]; o["session_id"] = ids[1]
+            return ExportFiles.jsonLine(o)
+        }
         lines.append(ExportFiles.jsonLine([
-            "type": "metadata", "session_id": m.sessionID, "participant_id": m.participantID,
+            "type": "metadata", "record_id": m.sessionID, "pseudonym": m.participantID,
+            "participant_id": ids[0], "session_id": ids[1],
             "session_number": m.sessionNumber, "protocol_id": m.protocolID, "protocol_version": m.protocolVersion,
             "protocol_hash": m.protocolHash, "environment_hashes": m.environmentHashes,
             "software_version": m.softwareVersion, "seed": String(m.seed), "runtime_name": m.runtimeName,
@@ -72,38 +88,38 @@ enum TableExport {
             "end_step": ExportFiles.orNull(r.endStep), "step_count": ExportFiles.orNull(r.stepCount), "outcome": r.outcome,
         ]))
         for e in r.events {
-            lines.append(ExportFiles.jsonLine([
+            lines.append(line([
                 "type": "event", "sequence": Int(e.sequence), "session_time": e.sessionTime, "wall_clock": e.wallClock,
                 "display_time_ns": ExportFiles.orNull(e.displayTimeNs.map { Int($0) }), "kind": e.kind, "actor": e.actor.rawValue,
                 "reason": e.reason, "payload": e.payload,
             ]))
         }
         for x in r.ratings {
-            lines.append(ExportFiles.jsonLine([
+            lines.append(line([
                 "type": "rating", "session_time": x.sessionTime, "wall_clock": x.wallClock,
                 "display_time_ns": ExportFiles.orNull(x.displayTimeNs.map { Int($0) }), "kind": x.kind.rawValue, "value": x.value,
                 "items": x.items, "source": x.source,
             ]))
         }
         for p in r.poses {
-            lines.append(ExportFiles.jsonLine([
+            lines.append(line([
                 "type": "pose", "display_time_ns": Int(p.displayTimeNs), "wall_clock": p.wallClock,
                 "position": [p.position.x, p.position.y, p.position.z].map(Double.init),
                 "orientation": [p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w].map(Double.init),
             ]))
         }
         for f in r.frames {
-            lines.append(ExportFiles.jsonLine([
+            lines.append(line([
                 "type": "frame", "frame_index": Int(f.index), "display_time_ns": Int(f.displayTimeNs),
                 "cpu_ms": Double(f.cpuMs), "missed_frames": Int(f.missedFrames),
             ]))
         }
         for s in r.physio {
-            lines.append(ExportFiles.jsonLine([
+            lines.append(line([
                 "type": "physio", "kind": s.kind, "value": s.value, "session_time": s.sessionTime, "wall_clock": s.wallClock,
             ]))
         }
-        for d in r.damage { lines.append(ExportFiles.jsonLine(["type": "damage", "message": d.description])) }
+        for d in r.damage { lines.append(line(["type": "damage", "message": d.description])) }
         return [try ExportFiles.write(lines.joined(separator: "\n") + "\n", to: out.appendingPathComponent("session.jsonl"))]
     }
 }

@@ -96,10 +96,11 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(try lines(out.appendingPathComponent("frames.csv")).count, 1 + 60 * 90)
         XCTAssertEqual(try lines(out.appendingPathComponent("physio.csv")).count, 1 + 60)
         let meta = try lines(out.appendingPathComponent("metadata.csv"))
-        XCTAssertTrue(meta.contains("participant_id,P-0042"))
+        XCTAssertTrue(meta.contains("pseudonym,P-0042") && meta.contains("participant_id,sub-P0042") && meta.contains("session_id,ses-3"))
         XCTAssertTrue(meta.contains("environment_hash.heights,e1"))
         let events = try lines(out.appendingPathComponent("events.csv"))
-        XCTAssertEqual(events[0], "sequence,session_time,wall_clock,display_time_ns,kind,actor,reason,payload")
+        XCTAssertEqual(events[0], "participant_id,session_id,sequence,session_time,wall_clock,display_time_ns,kind,actor,reason,payload")
+        XCTAssertTrue(events[1].hasPrefix("sub-P0042,ses-3,1,"), events[1])
         // The payload contains commas and quotes, so it is quoted with doubled quotes (RFC 4180).
         XCTAssertTrue(events[1].hasSuffix(",\"{\"\"name\"\":\"\"floor 1\"\",\"\"step\"\":1}\""), events[1])
     }
@@ -114,7 +115,8 @@ final class ExportTests: XCTestCase {
         var counts: [String: Int] = [:]
         for o in objects { counts[o["type"] as? String ?? "?", default: 0] += 1 }
         XCTAssertEqual(counts, ["metadata": 1, "event": record.events.count, "rating": 8, "pose": 5400, "frame": 5400, "physio": 60])
-        XCTAssertEqual(objects[0]["participant_id"] as? String, "P-0042")
+        XCTAssertEqual(objects[0]["pseudonym"] as? String, "P-0042")
+        for o in objects { XCTAssertEqual([o["participant_id"] as? String, o["session_id"] as? String], ["sub-P0042", "ses-3"]) }
         let ssqPre = try XCTUnwrap(objects.first { $0["kind"] as? String == "ssq_pre" })
         XCTAssertEqual(ssqPre["items"] as? [Int], [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
         let step = try XCTUnwrap(objects.first { $0["kind"] as? String == "step" })
