@@ -1,7 +1,8 @@
 // swift-tools-version:6.2
 // Dependency rule (see README "Architecture"): arrows point down, no cycles.
 //   exposure -> SessionRuntime -> {XR, Render, Audio, Control, Recording, Environments} -> ExposureCore, SceneModel
-//   Native C libraries are reached only through the C* system-library targets.
+//   Native C libraries are reached only through the C* system-library targets, except liblsl,
+//   which LabStreaming loads at run time (dlopen) because a station may not have it.
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "XR", dependencies: ["COpenXR", "CVulkan", "CX11", "Render", "SceneModel"], swiftSettings: v5),
         .target(name: "Audio", dependencies: ["COpenAL", "SceneModel"], swiftSettings: v5),
         .target(name: "Recording", dependencies: ["CSQLite", "CZlib", "ExposureCore", "SceneModel"], swiftSettings: v5),
+        // Lab Streaming Layer through liblsl, loaded at run time (optional on a station).
+        .target(name: "LabStreaming", swiftSettings: v5),
         .target(name: "Control", dependencies: [
             "ExposureCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "XRTests", dependencies: ["XR", "Render", "PNG", "HeadsetTestSupport"], swiftSettings: v5),
         .testTarget(name: "AudioTests", dependencies: ["Audio"], swiftSettings: v5),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"], swiftSettings: v5),
+        .testTarget(name: "LabStreamingTests", dependencies: ["LabStreaming"], swiftSettings: v5),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: v5),
         .testTarget(name: "SessionRuntimeTests", dependencies: [
             "SessionRuntime", "PNG", "XR", "Control", "Recording", "ExposureCore", "Environments", "SceneModel",
