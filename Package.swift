@@ -1,6 +1,6 @@
 // swift-tools-version:6.2
 // Dependency rule (see README "Architecture"): arrows point down, no cycles.
-//   exposure -> SessionRuntime -> {XR, Render, Audio, Control, Recording, Environments} -> ExposureCore, SceneModel
+//   exposure -> SessionRuntime -> {XR, Render, Audio, Control, Recording, LabStreaming, Environments} -> ExposureCore, SceneModel
 //   Native C libraries are reached only through the C* system-library targets, except liblsl,
 //   which LabStreaming loads at run time (dlopen) because a station may not have it.
 import PackageDescription
@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ], resources: [.copy("Console")], swiftSettings: v5),
         .target(name: "SessionRuntime", dependencies: [
-            "ExposureCore", "Environments", "SceneModel", "Render", "XR", "Audio", "Recording", "Control",
+            "ExposureCore", "Environments", "SceneModel", "Render", "XR", "Audio", "Recording", "Control", "LabStreaming",
         ], swiftSettings: v5),
         .executableTarget(name: "exposure", dependencies: [
             "SessionRuntime", "ExposureCore", "Environments", "Render", "XR", "Audio", "Recording", "Control", "PNG",
