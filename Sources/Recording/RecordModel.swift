@@ -124,6 +124,8 @@ public enum EventKind {
     public static let safety = "safety"
     public static let optOut = "optout"
     public static let annotation = "annotation"
+    /// Writing the record failed for a while and works again: how long, how many rows were lost, why.
+    public static let recordGap = "record_gap"
 }
 
 public struct RecordedEvent: Sendable, Equatable {
