@@ -31,7 +31,7 @@ public enum SessionState: String, Sendable, Codable, CaseIterable {
         case .patientStopped: return "stopped by the patient (opted out)"
         case .safetyStop: return "stopped by a safety rule"
         case .aborted: return "aborted (stopped before the protocol ended it)"
-        case .interrupted: return "interrupted (the process died)"
+        case .interrupted: return "interrupted (the process died, or its record could not be written)"
         }
     }
 
