@@ -23,14 +23,19 @@ final class RecordDurabilityTests: XCTestCase {
             // Commands go out pipelined (pause, resume, ...) so several replies are in flight, as from
             // a therapist clicking quickly; the process is killed when the killAt-th `applied` arrives.
             let sender = Task {
-                for i in 0..<40 {
+                for i in 0..<300 where !Task.isCancelled {
                     _ = try? await therapist.sendCommand(kind: i % 2 == 0 ? "pause" : "resume")
                     try? await Task.sleep(nanoseconds: 70_000_000)
                 }
             }
-            var acknowledged: [UInt64] = [], changed: Set<UInt64> = []
+            var acknowledged: [UInt64] = [], changed: Set<UInt64> = [], refused: [String] = []
             while acknowledged.count < killAt {
-                let message = try await therapist.next(timeout: .seconds(10), skippingTelemetry: true)
+                let message: ServerMessage
+                do { message = try await therapist.next(timeout: .seconds(10), skippingTelemetry: true) } catch {
+                    sender.cancel()
+                    return XCTFail("run \(run): \(error) after \(acknowledged.count) applied; refused: \(refused.suffix(5))\n\(s.outputText)")
+                }
+                if case .error(let e) = message { refused.append(e.message) }
                 if case .applied(_, let sequence, let changes) = message {
                     acknowledged.append(sequence)
                     if !changes.isEmpty { changed.insert(sequence) }
