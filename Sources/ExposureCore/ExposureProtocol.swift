@@ -101,11 +101,16 @@ public struct SafetyLimits: Equatable, Sendable {
     /// With the console listening, a session nobody has connected to counts as a lost link from
     /// its start (safe room after `linkLossTimeout`). Off only for runs meant to go unwatched.
     public var requireTherapist: Bool
+    /// End the session (interrupted) at the first failed record write instead of after a gap of
+    /// `SessionRecorder.maxGapSeconds`: for research runs that need a whole record.
+    public var stopOnRecordFailure: Bool
 
     public init(sudsCeiling: Double, fmsStop: Double, heartRateOverBaselinePercent: Double, linkLossTimeout: Double,
                 maxIntensityChange: Double, escalationWindow: Double = 10, stepDownIntensity: Double = 20,
-                heartRateCooldown: Double = 60, poorFrameRatePause: Double = 10, requireTherapist: Bool = true) {
+                heartRateCooldown: Double = 60, poorFrameRatePause: Double = 10, requireTherapist: Bool = true,
+                stopOnRecordFailure: Bool = false) {
         self.requireTherapist = requireTherapist
+        self.stopOnRecordFailure = stopOnRecordFailure
         self.sudsCeiling = sudsCeiling; self.fmsStop = fmsStop
         self.heartRateOverBaselinePercent = heartRateOverBaselinePercent; self.linkLossTimeout = linkLossTimeout
         self.maxIntensityChange = maxIntensityChange; self.escalationWindow = escalationWindow

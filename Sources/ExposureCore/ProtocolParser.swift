@@ -111,11 +111,13 @@ public enum ProtocolParser {
         let cooldown = r.number("heart_rate_cooldown_s", in: 0...3600) ?? 60
         let frames = r.number("poor_frame_rate_pause_s", in: 1...600) ?? 10
         let watched = r.bool("require_therapist") ?? true
+        let stopOnRecord = r.bool("stop_on_record_failure") ?? false
         r.finish()
         guard let ceiling, let fms, let hr, let link, let change else { return nil }
         return SafetyLimits(sudsCeiling: ceiling, fmsStop: fms, heartRateOverBaselinePercent: hr, linkLossTimeout: link,
                             maxIntensityChange: change, escalationWindow: window, stepDownIntensity: down,
-                            heartRateCooldown: cooldown, poorFrameRatePause: frames, requireTherapist: watched)
+                            heartRateCooldown: cooldown, poorFrameRatePause: frames, requireTherapist: watched,
+                            stopOnRecordFailure: stopOnRecord)
     }
 
     struct StepDefaults {

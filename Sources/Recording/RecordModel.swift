@@ -31,7 +31,7 @@ public enum SessionState: String, Sendable, Codable, CaseIterable {
         case .patientStopped: return "stopped by the patient (opted out)"
         case .safetyStop: return "stopped by a safety rule"
         case .aborted: return "aborted (stopped before the protocol ended it)"
-        case .interrupted: return "interrupted (the process died)"
+        case .interrupted: return "interrupted (the process died, or its record could not be written)"
         }
     }
 
@@ -124,6 +124,8 @@ public enum EventKind {
     public static let safety = "safety"
     public static let optOut = "optout"
     public static let annotation = "annotation"
+    /// Writing the record failed for a while and works again: how long, how many rows were lost, why.
+    public static let recordGap = "record_gap"
 }
 
 public struct RecordedEvent: Sendable, Equatable {

@@ -1,6 +1,8 @@
 // Records one running session. The frame thread calls record(...), which only copies the value into a
 // preallocated ring under a short mutex and never waits on the disk; a writer thread commits events as
-// they arrive and samples at least every `sampleFlushInterval` seconds.
+// they arrive and samples at least every `sampleFlushInterval` seconds. Whoever must not speak before a
+// row is on disk (an `applied` reply to the console) waits for the commit that covers it (`durable`):
+// one commit serves every waiter (a group commit), never one commit per command.
 import CSQLite
 import Foundation
 
@@ -14,6 +16,22 @@ public struct RecorderStatistics: Sendable, Equatable {
     public var dropped: Int64 = 0
     public var transactions: Int64 = 0
     public var writeFailures: Int64 = 0
+}
+
+/// Whether the record is being written now: read as a current value by the console, the terminal
+/// and the session runner (a write failure is never only counted).
+public struct RecorderHealth: Sendable, Equatable {
+    /// Wall clock of the first failed write of the current failure; nil while writes succeed.
+    public var failingSince: Double?
+    /// Seconds writes have been failing (0 while they succeed).
+    public var failingFor: Double = 0
+    /// The last write error, in words.
+    public var lastError: String?
+    /// Rows (events, ratings, samples) lost since writing began to fail.
+    public var rowsLost: Int64 = 0
+    /// Failures so far, ongoing or over (each one over is a `record_gap` event in the record).
+    public var failures: Int = 0
+    public var isFailing: Bool { failingSince != nil }
 }
 
 public final class SessionRecorder: @unchecked Sendable {
@@ -40,8 +58,18 @@ public final class SessionRecorder: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private var stats = RecorderStatistics()
-    /// The first write failure that lost events or ratings (retried failures that recovered are only counted).
+    /// The first write failure that lost events or ratings (failures that recovered are marked by a `record_gap` event).
     private var lostWriteError: RecordError?
+    /// Highest event sequence number committed, and the ranges given up on (lost to failed writes).
+    private var committedThrough: Int64 = 0
+    private var lostRanges: [ClosedRange<Int64>] = []
+    private var writerExited = false
+    private var durableWaiters: [(sequence: Int64, waiter: CheckedContinuation<Bool, Never>)] = []
+    private var health = RecorderHealth()
+    private var failingSinceMonotonic: Double?
+    /// Monotonic window in which writes fail on purpose (tests only).
+    private var injectedFailure: (from: Double, until: Double)?
+    private var failureFlagPath: String?
 
     private let writerDone = DispatchSemaphore(value: 0)
     private let commitHandler: (@Sendable ([Int64]) -> Void)?
@@ -60,6 +88,7 @@ public final class SessionRecorder: @unchecked Sendable {
         physio = BoundedRing(capacity: queueCapacity)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
+        failureFlagPath = ProcessInfo.processInfo.environment[Self.failureInjectionVariable].flatMap { $0.isEmpty ? nil : $0 }
         // The thread keeps the recorder alive until finish(state:) stops it.
         let t = Thread { self.writerLoop() }
         t.name = "exposure.recorder"
@@ -138,6 +167,56 @@ public final class SessionRecorder: @unchecked Sendable {
         return s
     }
 
+    /// The sequence number of the last event queued so far (0 before the first).
+    public var lastQueuedSequence: Int64 {
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        return nextSequence - 1
+    }
+
+    /// Waits until event `sequence` (and every event before it) is in a committed transaction: true
+    /// then, false when it never will be (a write failure lost it, or the record was closed first).
+    public func durable(through sequence: Int64) async -> Bool {
+        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            pthread_mutex_lock(mutex)
+            let lost = lostRanges.contains { $0.contains(sequence) }
+            if !lost && sequence <= committedThrough {
+                pthread_mutex_unlock(mutex); c.resume(returning: true); return
+            }
+            if lost || writerExited {
+                pthread_mutex_unlock(mutex); c.resume(returning: false); return
+            }
+            durableWaiters.append((sequence, c))
+            pthread_cond_signal(wake)
+            pthread_mutex_unlock(mutex)
+        }
+    }
+
+    /// Whether writes succeed now; how long and how much they have failed when they do not.
+    public var currentHealth: RecorderHealth {
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        var h = health
+        if let since = failingSinceMonotonic { h.failingFor = monotonicNow() - since }
+        return h
+    }
+
+    /// Makes every write fail for `seconds` from now (tests: a full disk on demand).
+    func injectWriteFailures(for seconds: Double) {
+        let now = monotonicNow()
+        pthread_mutex_lock(mutex); injectedFailure = (now, now + seconds); pthread_mutex_unlock(mutex)
+    }
+
+    /// Test seam: with `EXPOSURE_TEST_RECORD_FAILURE=PATH`, every record write fails (as on a full
+    /// disk) while the file PATH exists. Used by tests only.
+    public static let failureInjectionVariable = "EXPOSURE_TEST_RECORD_FAILURE"
+
+    private var injectedFailureNow: Bool {
+        if let flag = failureFlagPath, access(flag, F_OK) == 0 { return true }
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        guard let w = injectedFailure else { return false }
+        let now = monotonicNow()
+        return now >= w.from && now < w.until
+    }
+
     // MARK: finishing
 
     /// Commits everything queued, stores the final state and closes the record. Throws the first
@@ -191,14 +270,19 @@ public final class SessionRecorder: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
         }
         var nextSampleFlush = monotonicNow() + sampleFlushInterval
-        var failedAttempts = 0
+        // After a failed write the next try waits this long, whatever arrives meanwhile.
+        var retryAt = 0.0
 
         while true {
             pthread_mutex_lock(mutex)
-            while !stopping && events.isEmpty && ratings.isEmpty && pendingMeta.isEmpty && monotonicNow() < nextSampleFlush {
+            while !stopping {
+                let now = monotonicNow()
+                let work = !events.isEmpty || !ratings.isEmpty || !pendingMeta.isEmpty || now >= nextSampleFlush
+                if work && now >= retryAt { break }
+                let target = now < retryAt ? retryAt : nextSampleFlush
                 var ts = timespec()
                 clock_gettime(CLOCK_REALTIME, &ts)
-                let wait = min(0.05, max(0.001, nextSampleFlush - monotonicNow()))
+                let wait = min(0.05, max(0.001, target - now))
                 var ns = ts.tv_nsec + Int(wait * 1e9)
                 ts.tv_sec += ns / 1_000_000_000; ns %= 1_000_000_000; ts.tv_nsec = ns
                 pthread_cond_timedwait(wake, mutex, &ts)
@@ -209,9 +293,17 @@ public final class SessionRecorder: @unchecked Sendable {
             let meta = pendingMeta
             pendingMeta.removeAll()
             pthread_mutex_unlock(mutex)
+            let injected = injectedFailureNow
             if !meta.isEmpty, let w = writer {
-                do { try w.writeMeta(meta.sorted { $0.key < $1.key }) } catch {
-                    pthread_mutex_lock(mutex); stats.writeFailures += 1; pthread_mutex_unlock(mutex)
+                do {
+                    if injected { throw Self.injectedError(path) }
+                    try w.writeMeta(meta.sorted { $0.key < $1.key })
+                } catch {
+                    // Metadata is kept for the next round; it replaces nothing newer.
+                    pthread_mutex_lock(mutex)
+                    stats.writeFailures += 1
+                    for (k, v) in meta where pendingMeta[k] == nil { pendingMeta[k] = v }
+                    pthread_mutex_unlock(mutex)
                 }
             }
 
@@ -223,40 +315,108 @@ public final class SessionRecorder: @unchecked Sendable {
             }
             if batchSize > 0, let w = writer {
                 do {
+                    if injected { throw Self.injectedError(path) }
                     try w.write(events: ev, ratings: ra, poses: po, frames: fr, physio: ph)
                     pthread_mutex_lock(mutex)
                     stats.eventsCommitted += Int64(ev.count); stats.ratingsCommitted += Int64(ra.count)
                     stats.posesCommitted += Int64(po.count); stats.framesCommitted += Int64(fr.count)
                     stats.physioCommitted += Int64(ph.count); stats.transactions += 1
+                    if let last = ev.last?.sequence { committedThrough = max(committedThrough, last) }
+                    let ready = takeWaiters(upTo: committedThrough)
+                    if failingSinceMonotonic != nil { noteRecovered() }
                     pthread_mutex_unlock(mutex)
+                    for r in ready { r.resume(returning: true) }
                     if let h = commitHandler, !ev.isEmpty { h(ev.map(\.sequence)) }
-                    failedAttempts = 0
                 } catch {
                     let e = error as? RecordError ?? .sqlite(call: "write batch", path: path, code: -1, message: "\(error)")
-                    // A full or busy disk may recover: keep events and ratings for the next round (samples
-                    // are let go), up to `maxRetries` rounds.
-                    failedAttempts += 1
-                    keepEvents = failedAttempts <= Self.maxRetries && !exiting
+                    let now = monotonicNow()
                     pthread_mutex_lock(mutex)
+                    if failingSinceMonotonic == nil {
+                        failingSinceMonotonic = now
+                        health.failingSince = Date().timeIntervalSince1970
+                        health.failures += 1
+                        health.rowsLost = 0
+                    }
+                    // A full or busy disk may recover: events and ratings are kept for the next round
+                    // (samples are let go) while the failure is younger than `eventRetention`.
+                    keepEvents = !exiting && now - (failingSinceMonotonic ?? now) < Self.eventRetention
+                    let lostNow = Int64(po.count + fr.count + ph.count + (keepEvents ? 0 : ev.count + ra.count))
                     stats.writeFailures += 1
-                    dropped += Int64(po.count + fr.count + ph.count + (keepEvents ? 0 : ev.count + ra.count))
-                    if !keepEvents && !(ev.isEmpty && ra.isEmpty) && lostWriteError == nil { lostWriteError = e }
+                    dropped += lostNow
+                    health.rowsLost += lostNow
+                    health.lastError = e.description
+                    var failed: [CheckedContinuation<Bool, Never>] = []
+                    if !keepEvents {
+                        if !(ev.isEmpty && ra.isEmpty) && lostWriteError == nil { lostWriteError = e }
+                        if let first = ev.first?.sequence, let last = ev.last?.sequence {
+                            lostRanges.append(first...last)
+                            failed = takeWaiters(upTo: last)
+                        }
+                    }
                     pthread_mutex_unlock(mutex)
+                    for f in failed { f.resume(returning: false) }
+                    retryAt = now + Self.retryInterval
                 }
             }
             if !keepEvents { ev.removeAll(keepingCapacity: true); ra.removeAll(keepingCapacity: true) }
             po.removeAll(keepingCapacity: true); fr.removeAll(keepingCapacity: true)
             ph.removeAll(keepingCapacity: true)
-            if exiting { break }
+            if exiting {
+                // A recovery in the last round queued its record_gap event: one more round writes it.
+                pthread_mutex_lock(mutex); let more = !events.isEmpty; pthread_mutex_unlock(mutex)
+                if !more { break }
+            }
         }
         writer = nil
+        pthread_mutex_lock(mutex)
+        writerExited = true
+        let rest = durableWaiters.map(\.waiter)
+        let committed = durableWaiters.map { $0.sequence <= committedThrough }
+        durableWaiters.removeAll()
+        pthread_mutex_unlock(mutex)
+        for (w, ok) in zip(rest, committed) { w.resume(returning: ok) }
         writerDone.signal()
     }
 
-    /// Rounds a failing batch of events is retried (one per flush interval) before it is dropped.
-    static let maxRetries = 40
-}
+    /// Under `mutex`: removes and returns the waiters for sequences up to `sequence`.
+    private func takeWaiters(upTo sequence: Int64) -> [CheckedContinuation<Bool, Never>] {
+        guard !durableWaiters.isEmpty else { return [] }
+        var ready: [CheckedContinuation<Bool, Never>] = []
+        durableWaiters.removeAll { entry in
+            if entry.sequence <= sequence { ready.append(entry.waiter); return true }
+            return false
+        }
+        return ready
+    }
 
+    /// Under `mutex`, on the first good write after failed ones: the gap goes into the record as a
+    /// `record_gap` event (committed on the next round), so a reader knows what is missing and why.
+    private func noteRecovered() {
+        let seconds = monotonicNow() - (failingSinceMonotonic ?? monotonicNow())
+        let since = health.failingSince ?? Date().timeIntervalSince1970
+        let now = Date().timeIntervalSince1970
+        let why = health.lastError ?? "unknown error"
+        var gap = RecordedEvent(sessionTime: max(0, now - metadata.startWallClock), wallClock: now, displayTimeNs: nil,
+                                kind: EventKind.recordGap, actor: .system,
+                                reason: String(format: "the record could not be written for %.1f s; %lld rows lost: ", seconds, health.rowsLost) + why,
+                                payloadJSON: RecordedEvent.payload(["seconds": seconds, "rows_lost": health.rowsLost,
+                                                                    "from_wall_clock": since, "error": why]))
+        gap.sequence = nextSequence
+        if events.push(gap) { nextSequence += 1 } else { dropped += 1 }
+        failingSinceMonotonic = nil
+        health.failingSince = nil
+        health.failingFor = 0
+    }
+
+    static func injectedError(_ path: String) -> RecordError {
+        .sqlite(call: "sqlite3_step(insert) [\(failureInjectionVariable)]", path: path, code: 13, message: "database or disk is full (injected)")
+    }
+
+    /// Seconds a failing write keeps its events and ratings for another try before they are lost.
+    public static let eventRetention = 10.0
+    /// Seconds between tries while writes fail.
+    static let retryInterval = 0.25
+}
 func monotonicNow() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

@@ -1,4 +1,4 @@
-// The sessions directory: one SQLite record per session plus its lock file.
+// The sessions directory: one SQLite record per session, locked by its writer (SessionLock).
 import Foundation
 
 /// One line of `exposure sessions`.
@@ -43,10 +43,6 @@ public final class SessionStore {
         directory.appendingPathComponent(sessionID + RecordSchema.fileSuffix).path
     }
 
-    private func lockPath(for sessionID: String) -> String {
-        directory.appendingPathComponent(sessionID + RecordSchema.lockSuffix).path
-    }
-
     /// Session ids of every record file in the directory, sorted.
     public func sessionIDs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -62,10 +58,14 @@ public final class SessionStore {
         try SessionMetadata.validatePseudonym(metadata.participantID)
         let path = recordPath(for: metadata.sessionID)
         if FileManager.default.fileExists(atPath: path) { throw RecordError.sessionExists(path: path) }
-        guard let lock = try SessionLock.tryAcquire(path: lockPath(for: metadata.sessionID)) else {
-            throw RecordError.locked(path: path)
+        // The record file is created and locked before SQLite opens it: no reader ever sees it unlocked.
+        let lock = try SessionLock.create(path: path)
+        let db: SQLiteDatabase
+        do { db = try SQLiteDatabase(path: path, create: true) } catch {
+            lock.release()
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
         }
-        let db = try SQLiteDatabase(path: path, create: true)
         do {
             try db.execute(RecordSchema.writerPragmas)
             try db.execute("BEGIN")
@@ -109,16 +109,17 @@ public final class SessionStore {
         }
     }
 
-    /// Marks records still "running" whose lock no live process holds as interrupted, with an event
+    /// Marks records still "running" whose database file no live process holds locked as interrupted, with an event
     /// saying so. Records that cannot be opened are left alone (export reports their damage).
     private func recoverInterrupted() -> [String] {
         var recovered: [String] = []
         for id in sessionIDs() {
             let path = recordPath(for: id)
             guard let state = try? SessionRecordReader.state(path: path), state == .running else { continue }
-            guard let lock = try? SessionLock.tryAcquire(path: lockPath(for: id)) else { continue }
-            defer { lock.release() }
+            guard let lock = try? SessionLock.tryAcquire(path: path) else { continue }
+            // markInterrupted closes its connection before the lock's descriptor is closed.
             if (try? SessionRecordReader.markInterrupted(path: path)) != nil { recovered.append(id) }
+            lock.release()
         }
         return recovered
     }

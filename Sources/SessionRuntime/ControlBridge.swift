@@ -2,6 +2,8 @@
 // (applied on the next frame, judged by the engine's safety rules), telemetry is read from the
 // snapshot the frame thread publishes. Nothing here blocks or touches frame-thread state.
 // Volume and mute are the exception to the mailbox: they go straight to the sound (ConsoleAudio).
+// `applied` is said only once the command's rows and its effect's rows are committed in the record
+// (a group commit: the bridge waits for the recorder's next commit covering them).
 import Foundation
 import Control
 import ExposureCore
@@ -40,8 +42,10 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         let seq = lock.withLock { nextSequence += 1; return nextSequence }
         if let event = audio.apply(command, sender: sender.displayName, sequence: seq, sessionTime: snap.sessionTime, displayTimeNs: snap.displayTimeNs) {
             lock.withLock { settled.settle(seq) }
-            _ = recorder?.record(event)
-            return .applied(sequence: seq, changes: [command.kind == "mute" ? "mute set" : "volume set"])
+            let changes = [command.kind == "mute" ? "mute set" : "volume set"]
+            let row = recorder?.record(event) ?? 0
+            if let refusal = await waitDurable(through: row, since: ContinuousClock.now, changes: changes) { return refusal }
+            return .applied(sequence: seq, changes: changes)
         }
         let origin = SessionInput.Origin.therapist(sender.displayName)
         let input: SessionInput
@@ -58,6 +62,11 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
         }
         switch decision {
         case .applied(let changes)?:
+            let decided = ContinuousClock.now
+            await frameRecorded(commandID: String(seq))
+            if let refusal = await waitDurable(through: recorder?.lastQueuedSequence ?? 0, since: decided, changes: changes) {
+                return refusal
+            }
             return .applied(sequence: seq, changes: changes)
         case .rejected(let rule, let why)?:
             lock.withLock { settled.settle(seq) }
@@ -67,6 +76,41 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             return .rejected(code: "not_applied", message: "the session did not reach the command within \(Int(Self.decisionTimeout)) s (no frames are running); it was not applied")
         }
     }
+
+    /// Waits until the frame that applied command `id` has queued all its rows (the command and
+    /// the events it caused): a snapshot published after that frame lists the id, or is of a later
+    /// frame than the one showing when the decision came.
+    private func frameRecorded(commandID id: String) async {
+        let shownAtDecision = conductor.board.latest.displayTimeNs
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline {
+            let snap = conductor.board.latest
+            if snap.appliedCommandIDs.contains(id) || snap.ended { return }
+            if let now = snap.displayTimeNs, let then = shownAtDecision, now > then { return }
+            try? await Task.sleep(nanoseconds: 1_000_000)
+        }
+    }
+
+    /// Waits for the commit covering event `sequence`; nil when it is durable (or there is no
+    /// record), else the error to send instead of `applied`: the change happened, but the record
+    /// does not hold it.
+    private func waitDurable(through sequence: Int64, since start: ContinuousClock.Instant, changes: [String]) async -> CommandOutcome? {
+        guard let recorder else { return nil }
+        let ok = sequence > 0 ? await recorder.durable(through: sequence) : false
+        let waited = ContinuousClock.now - start
+        lock.withLock { durabilityWaits.append(Double(waited.components.seconds) * 1000 + Double(waited.components.attoseconds) / 1e15) }
+        if ok { return nil }
+        let why = recorder.currentHealth.lastError ?? "its queue was full"
+        return .rejected(code: Self.notRecorded,
+                         message: "applied (\(changes.joined(separator: ", "))), but the session record could not keep it: \(why)")
+    }
+
+    /// The error code of an applied command whose rows the record could not keep.
+    public static let notRecorded = "not_recorded"
+
+    private var durabilityWaits: [Double] = []
+    /// Milliseconds each `applied` reply waited for the record (decision to commit), oldest first.
+    public var recordWaitsMs: [Double] { lock.withLock { durabilityWaits } }
 
     static func action(_ command: ControlCommand) -> SessionInput.Action? {
         switch command {
@@ -105,7 +149,9 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
     public func latestTelemetry() -> Telemetry {
         let snap = conductor.board.latest
         let applied = lock.withLock { settled.confirmedThrough(frameApplied: snap.lastAppliedCommandSeq) }
-        return Self.telemetry(snap, sessionID: sessionID, audio: audio.state, appliedSequence: applied, environment: environment)
+        var t = Self.telemetry(snap, sessionID: sessionID, audio: audio.state, appliedSequence: applied, environment: environment)
+        if let health = recorder?.currentHealth, let alert = Self.recordAlert(health, at: snap.sessionTime) { t.alerts.append(alert) }
+        return t
     }
 
     /// The therapist's volume and mute as telemetry shows them.
@@ -145,6 +191,16 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
                                            actor: entry.sender?.role == .therapist ? .therapist : .system,
                                            reason: reason, payloadJSON: RecordedEvent.payload(payload)))
     }
+
+    /// The console's alert while the record cannot be written (a new id for each failure, so a
+    /// dismissed one does not hide the next).
+    static func recordAlert(_ h: RecorderHealth, at t: Double) -> SessionAlert? {
+        guard h.isFailing else { return nil }
+        let message = String(format: "The session record cannot be written (%.0f s, %lld rows lost): ", h.failingFor, h.rowsLost)
+            + (h.lastError ?? "unknown error") + ". Free space or fix the disk; the session ends as interrupted if it lasts."
+        return SessionAlert(id: recordAlertBase + h.failures, kind: .record, message: message, t: t)
+    }
+    static let recordAlertBase = 1_000_000
 
     static func telemetry(_ s: SessionSnapshot, sessionID: String, audio: ConsoleAudio.State = .init(),
                           appliedSequence: UInt64? = nil, environment: EnvironmentDescription? = nil) -> Telemetry {

@@ -90,10 +90,11 @@ public final class PreparedSession {
     /// Closes the record with the engine's outcome (completed, ended_by_therapist, time_limit,
     /// patient_stopped, safety_stop, aborted) and the step reached; a session the engine never
     /// ended (the loop stopped: runtime lost, an error) is aborted.
+    /// `state` overrides the engine's outcome (interrupted: the record could not be kept).
     @discardableResult
-    public func finish() throws -> SessionState {
+    public func finish(as override: SessionState? = nil) throws -> SessionState {
         if let done = finalState { return done }
-        let state = PreparedSession.recordState(conductor.engine.state)
+        let state = override ?? PreparedSession.recordState(conductor.engine.state)
         finalState = state
         try recorder.finish(state: state, endStep: endStep, stepCount: plan.steps.count)
         sound?.engine.close()

@@ -4,6 +4,7 @@
 import Foundation
 import Dispatch
 import ExposureCore
+import Recording
 import XR
 
 public struct SessionOutcome: Sendable {
@@ -18,6 +19,8 @@ public struct SessionOutcome: Sendable {
     /// The 1-based step reached, and the protocol's steps.
     public var endStep: Int? = nil
     public var stepCount: Int = 0
+    /// Why the session was ended because its record could not be kept (state `interrupted`).
+    public var recordLost: String? = nil
 }
 
 public final class SessionRunner {
@@ -56,16 +59,28 @@ public final class SessionRunner {
                 loop.requestStop()
             }
         }
+        let watch = RecordWatch(session: session, loop: loop, report: report)
         thread.start()
         done.wait()
+        watch.stop()
         stops.cancel()
         mirror?.stop()
         var state = "aborted"
         var error = failureBox.error.map { "\($0)" }
-        do { state = try session.finish().rawValue } catch let e { error = (error.map { $0 + "; " } ?? "") + "closing the record: \(e)" }
+        let lost = watch.givenUp
+        do {
+            state = try session.finish(as: lost == nil ? nil : .interrupted).rawValue
+        } catch let e {
+            if lost != nil { state = SessionState.interrupted.rawValue }
+            // A record that could not be kept cannot be closed either; its ending is the outcome.
+            else { error = (error.map { $0 + "; " } ?? "") + "closing the record: \(e)" }
+        }
         return SessionOutcome(state: state, frames: bridge.framesSeen, recordPath: session.recordPath, error: error,
-                              signal: stops.first, endStep: session.endStep, stepCount: session.plan.steps.count)
+                              signal: stops.first, endStep: session.endStep, stepCount: session.plan.steps.count, recordLost: lost)
     }
+
+    /// Where the record watch's lines go (the terminal's stderr by default).
+    public var report: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
     /// Seconds a signalled session has to end through the engine before the loop is stopped.
     public static let signalGrace: Double = 10
@@ -106,6 +121,51 @@ final class SignalStops: @unchecked Sendable {
         sources.removeAll()
         for signo in signals { signal(signo, SIG_DFL) }
     }
+}
+
+/// Reads the recorder's health four times a second while the session runs: a failing write is said
+/// on the terminal within a second (and in the console's telemetry, by ControlBridge), its end is
+/// said too, and a record that cannot be kept ends the session (interrupted) after
+/// `SessionRecorder.eventRetention` seconds of failing writes, or at the first one when the
+/// protocol sets `stop_on_record_failure`.
+final class RecordWatch: @unchecked Sendable {
+    private let timer: DispatchSourceTimer
+    private let lock = NSLock()
+    private var failing = false
+    private var reason: String?
+
+    init(session: PreparedSession, loop: FrameLoop, report: @escaping @Sendable (String) -> Void) {
+        let limit = session.plan.safety.stopOnRecordFailure ? 0 : SessionRecorder.eventRetention
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        let recorder = session.recorder
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            let h = recorder.currentHealth
+            let (wasFailing, done) = self.lock.withLock { (self.failing, self.reason != nil) }
+            if h.isFailing && !wasFailing {
+                report("warning: the session record cannot be written: \(h.lastError ?? "unknown error")"
+                       + (limit > 0 ? String(format: "; the session ends as interrupted if this lasts %.0f s", limit) : "; the protocol stops the session at the first failure"))
+            } else if !h.isFailing && wasFailing {
+                report("note: the session record is written again; the gap is marked in the record (record_gap)")
+            }
+            self.lock.withLock { self.failing = h.isFailing }
+            guard h.isFailing, !done, h.failingFor >= limit else { return }
+            let why = String(format: "the session record could not be written for %.1f s (", h.failingFor) + (h.lastError ?? "unknown error") + ")"
+                + (limit == 0 ? "; the protocol stops at the first record failure" : "")
+            self.lock.withLock { self.reason = why }
+            report("error: \(why): ending the session as interrupted")
+            session.conductor.mailbox.post(SessionInput(.abort(reason: why), from: .system))
+            // Without frames the engine cannot end it: stop the loop after the grace period.
+            DispatchQueue.global().asyncAfter(deadline: .now() + SessionRunner.signalGrace) { loop.requestStop() }
+        }
+        timer.resume()
+    }
+
+    /// Why the session was ended for its record; nil when it was not.
+    var givenUp: String? { lock.withLock { reason } }
+
+    func stop() { timer.cancel() }
 }
 
 /// The frame thread's error, read after the thread has signalled that it finished.

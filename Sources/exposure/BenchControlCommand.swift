@@ -1,9 +1,13 @@
 import ArgumentParser
 import Control
 import Foundation
+import SceneModel
+import SessionRuntime
 
 /// `exposure bench control`: command-to-confirmation latency of the control link on loopback,
-/// with one therapist and N observers, against the embedded session (90 Hz frame loop).
+/// with one therapist and N observers, against the embedded session (90 Hz frame loop); then the
+/// same on the real session path (PreparedSession, engine, recorder, ControlBridge), where `applied`
+/// waits for the record's commit: that added wait is `record_wait_ms_*`.
 struct BenchControl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "control",
@@ -13,20 +17,29 @@ struct BenchControl: ParsableCommand {
     @Option(help: "Commands to time.") var commands = 150
     @Option(help: "Telemetry messages per second (10-30).") var telemetryHz = 15.0
     @Option(help: "Commands sent per second (the server allows 20).") var commandRate = 15.0
+    @Option(help: "Protocol for the real-session measurement (recorded in a temporary directory).")
+    var sessionProtocol = "Protocols/heights-graded.yaml"
 
     func validate() throws {
         guard observers >= 0, observers <= 200 else { throw ValidationError("--observers must be 0-200") }
         guard commands >= 1, commands <= 100_000 else { throw ValidationError("--commands must be 1-100000") }
         guard commandRate > 0, commandRate <= 20 else { throw ValidationError("--command-rate must be above 0 and at most 20") }
+        guard FileManager.default.fileExists(atPath: sessionProtocol) else {
+            throw ValidationError("--session-protocol \(sessionProtocol): no such file (run from the package folder, or name a protocol)")
+        }
     }
 
     func run() throws {
         let outcome = BlockingResult<ControlBenchReport>()
         let (observers, commands, telemetryHz, commandRate) = (self.observers, self.commands, self.telemetryHz, self.commandRate)
+        let protocolPath = sessionProtocol
         Task {
             do {
-                outcome.set(.success(try await ControlBench.run(observers: observers, commands: commands,
-                                                                telemetryHz: telemetryHz, commandRate: commandRate)))
+                var report = try await ControlBench.run(observers: observers, commands: commands,
+                                                        telemetryHz: telemetryHz, commandRate: commandRate)
+                try await ControlBench.runSession(protocolPath: protocolPath, commands: min(commands, 200),
+                                                  telemetryHz: telemetryHz, commandRate: commandRate, into: &report)
+                outcome.set(.success(report))
             } catch {
                 outcome.set(.failure(error))
             }
@@ -52,6 +65,16 @@ struct ControlBenchReport: Encodable {
     /// Telemetry messages per second each observer received; nil without observers.
     var observer_telemetry_per_s_min: Double?
     var observer_telemetry_per_s_median: Double?
+    /// The real session path (engine on a 90 Hz frame thread, the record on disk): pause/resume
+    /// commands timed from send to `applied`, which waits for the record's commit.
+    var session_commands = 0
+    var session_ack_ms_median = 0.0
+    var session_ack_ms_p99 = 0.0
+    /// Of that, the wait for the record: from the engine's decision to the commit holding the
+    /// command and its effect (the latency "applied means recorded" adds).
+    var record_wait_ms_median = 0.0
+    var record_wait_ms_p99 = 0.0
+    var session_record_transactions: Int64 = 0
 }
 
 enum ControlBench {
@@ -125,6 +148,45 @@ enum ControlBench {
             observer_telemetry_per_s_min: rates.min().map(r2), observer_telemetry_per_s_median: rates.isEmpty ? nil : r2(percentile(rates, 0.5)))
     }
 
+    static func runSession(protocolPath: String, commands: Int, telemetryHz: Double, commandRate: Double,
+                           into report: inout ControlBenchReport) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-bench-control-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = SessionOptions(protocolPath: protocolPath, participantID: "P-0000", sessionsDirectory: dir.path)
+        options.sound = false
+        options.sessionID = "bench-control"
+        let session = try PreparedSession(options, runtime: "bench", headset: "none", displayRateHz: 90, warn: { _ in })
+        let frames = BenchFrameThread(session: session)
+        frames.start()
+        let bridge = ControlBridge(session: session, mirror: nil)
+        let server = try ControlServer(session: bridge, configuration: ControlServerConfiguration(port: 0, telemetryHz: telemetryHz))
+        let port = try await server.start()
+        let therapist = try await ControlClient.connect(url: "ws://127.0.0.1:\(port)/v1/ws")
+        try await therapist.hello(token: server.keys.therapistToken)
+        let before = session.recorder.statistics.transactions
+        var ackTimes: [Double] = []
+        let gap = Duration.nanoseconds(Int64(1e9 / commandRate))
+        for index in 0..<commands {
+            let sent = ContinuousClock.now
+            let id = try await therapist.sendCommand(kind: index % 2 == 0 ? "pause" : "resume")
+            if case .applied = try await therapist.reply(to: id, timeout: .seconds(10)) {
+                ackTimes.append(milliseconds(ContinuousClock.now - sent))
+            }
+            let next = sent + gap * Double.random(in: 0.5...1.5)
+            if next > .now { try await Task.sleep(until: next, clock: .continuous) }
+        }
+        await therapist.close()
+        await server.stop()
+        frames.stop()
+        report.session_record_transactions = session.recorder.statistics.transactions - before
+        _ = try? session.finish()
+        let waits = bridge.recordWaitsMs
+        func r2(_ x: Double) -> Double { x.isFinite ? (x * 100).rounded() / 100 : 0 }
+        report.session_commands = ackTimes.count
+        report.session_ack_ms_median = r2(percentile(ackTimes, 0.5)); report.session_ack_ms_p99 = r2(percentile(ackTimes, 0.99))
+        report.record_wait_ms_median = r2(percentile(waits, 0.5)); report.record_wait_ms_p99 = r2(percentile(waits, 0.99))
+    }
+
     static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
@@ -152,5 +214,40 @@ final class BlockingResult<Value>: @unchecked Sendable {
         semaphore.wait()
         guard let result else { throw CancellationError() }
         return try result.get()
+    }
+}
+
+/// Steps a prepared session's conductor at 90 Hz on its own thread, as the frame loop does (no
+/// headset, no rendering): the engine, the record and the snapshot are the real ones.
+final class BenchFrameThread: @unchecked Sendable {
+    private let session: PreparedSession
+    private let lock = NSLock()
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(session: PreparedSession) { self.session = session }
+
+    func start() {
+        let thread = Thread { [self] in
+            let period: Int64 = 11_111_111
+            let start = DispatchTime.now().uptimeNanoseconds
+            var index = 0
+            while !lock.withLock({ stopping }) {
+                _ = session.conductor.frame(FrameMoment(index: index, displayTimeNs: 1_000_000_000 + Int64(index) * period,
+                                                        periodNs: period, head: Pose(position: Vec3(0, 1.6, 0))))
+                index += 1
+                let due = start + UInt64(index) * UInt64(period)
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due > now { usleep(useconds_t((due - now) / 1000)) }
+            }
+            finished.signal()
+        }
+        thread.name = "bench-frame-loop"
+        thread.start()
+    }
+
+    func stop() {
+        lock.withLock { stopping = true }
+        finished.wait()
     }
 }

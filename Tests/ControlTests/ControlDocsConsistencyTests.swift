@@ -31,6 +31,6 @@ final class ControlDocsConsistencyTests: XCTestCase {
         XCTAssertFalse(text.contains(#""type": "ack""#), "the ack message no longer exists")
         XCTAssertEqual(try Self.firstColumn(of: text, tableHeader: "| rule | when |"),
                        ["escalation_limit", "not_running", "consent_needed", "link_down", "cybersickness", "frame_rate",
-                        "invalid", "flood", "not_applicable", "session_not_live", "not_applied"])
+                        "invalid", "flood", "not_applicable", "session_not_live", "not_applied", "not_recorded"])
     }
 }

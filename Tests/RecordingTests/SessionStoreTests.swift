@@ -165,7 +165,7 @@ final class RecorderConcurrencyTests: XCTestCase {
 
 final class RecorderFailureTests: XCTestCase {
     /// Another connection holds the write lock past the busy timeout: the batch fails, its events are kept
-    /// and committed on a later round, and finish() does not report a loss.
+    /// and committed on a later round (with a `record_gap` event), and finish() does not report a loss.
     func testEventsSurviveATransientWriteFailure() throws {
         let store = try SessionStore(directory: temporaryDirectory("busy"))
         let rec = try store.create(sampleMetadata(), sampleFlushInterval: 0.1)
@@ -183,7 +183,10 @@ final class RecorderFailureTests: XCTestCase {
         rec.record(RecordedEvent(sessionTime: 2, kind: EventKind.command, actor: .therapist, reason: "after"))
         XCTAssertNoThrow(try rec.finish(state: .completed))
         let r = try store.read("S-001")
-        XCTAssertEqual(r.events.map(\.reason), ["while blocked", "after"])
-        XCTAssertEqual(r.events.map(\.sequence), [1, 2])
+        let own = r.events.filter { $0.kind != EventKind.recordGap }
+        XCTAssertEqual(own.map(\.reason), ["while blocked", "after"])
+        XCTAssertEqual(own.map(\.sequence), [1, 2])
+        // The failed rounds are marked where writing worked again.
+        XCTAssertEqual(r.events.filter { $0.kind == EventKind.recordGap }.count, 1, "\(r.events.map(\.kind))")
     }
 }

@@ -61,6 +61,8 @@ public struct SessionAlert: Sendable, Codable, Equatable {
         case optOut = "opt_out"
         case safetyRule = "safety_rule"
         case linkLoss = "link_loss"
+        /// The session record cannot be written (disk full, I/O error).
+        case record
         case info
     }
     public var id: Int
