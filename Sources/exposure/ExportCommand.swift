@@ -55,7 +55,7 @@ struct ExportCommand: ParsableCommand {
             records = store.list().filter { $0.state != nil }.map { (options.url, $0.sessionID) }
             if records.isEmpty { print("No session records in \(options.url.path)."); return }
         } else {
-            records = sessions.map { SessionStore.locate($0, directory: options.url) }
+            records = sessions.map { let l = SessionStore.locate($0, directory: options.url); return (l.directory, l.sessionID) }
         }
         var damaged = false, failed = false
         for (dir, id) in records {
