@@ -93,6 +93,7 @@ public final class PreparedSession {
     @discardableResult
     public func finish() throws -> SessionState {
         if let done = finalState { return done }
+        conductor.stopWatchdog()
         let state = PreparedSession.recordState(conductor.engine.state)
         finalState = state
         try recorder.finish(state: state, endStep: endStep, stepCount: plan.steps.count)
