@@ -138,7 +138,14 @@ enum SessionLauncher {
             }
         }
         defer { host?.stop() }
-        return SessionRunner(session: prepared, loop: loop, mirror: mirror).run()
+        let runner = SessionRunner(session: prepared, loop: loop, mirror: mirror)
+        let terminal = host.map { TerminalCommands(host: $0) }
+        if let terminal {
+            terminal.start(readStdin: !(loop is DesktopFrameLoop), bridge: runner.bridge)
+            print(TerminalCommands.help)
+        }
+        defer { terminal?.cancel() }
+        return runner.run()
     }
 
     /// `status` is the exit status the command will give (the demo's differs when it ended as expected).
