@@ -13,11 +13,15 @@ struct BenchControl: ParsableCommand {
     @Option(help: "Commands to time.") var commands = 150
     @Option(help: "Telemetry messages per second (10-30).") var telemetryHz = 15.0
     @Option(help: "Commands sent per second (the server allows 20).") var commandRate = 15.0
+    @Option(help: "Observer connections for the frame-rate figure (a real session's frame rate with them vs none); 0 skips it.") var frameObservers = 500
+    @Option(help: "Seconds the frame rate is measured, with and without the observers.") var frameSeconds = 5.0
 
     func validate() throws {
         guard observers >= 0, observers <= 200 else { throw ValidationError("--observers must be 0-200") }
         guard commands >= 1, commands <= 100_000 else { throw ValidationError("--commands must be 1-100000") }
         guard commandRate > 0, commandRate <= 20 else { throw ValidationError("--command-rate must be above 0 and at most 20") }
+        guard frameObservers >= 0, frameObservers <= 1000 else { throw ValidationError("--frame-observers must be 0-1000") }
+        guard frameSeconds > 0, frameSeconds <= 600 else { throw ValidationError("--frame-seconds must be above 0 and at most 600") }
     }
 
     func run() throws {
@@ -31,7 +35,8 @@ struct BenchControl: ParsableCommand {
                 outcome.set(.failure(error))
             }
         }
-        let report = try outcome.wait()
+        var report = try outcome.wait()
+        report.frame_rate = try ObserverFrameRateBench.blocking(observers: frameObservers, seconds: frameSeconds, telemetryHz: telemetryHz)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
@@ -52,6 +57,8 @@ struct ControlBenchReport: Encodable {
     /// Telemetry messages per second each observer received; nil without observers.
     var observer_telemetry_per_s_min: Double?
     var observer_telemetry_per_s_median: Double?
+    /// A real session's frame rate with `--frame-observers` viewers vs none (nil with 0).
+    var frame_rate: ObserverFrameRateReport?
 }
 
 enum ControlBench {
