@@ -6,7 +6,7 @@ import XCTest
 /// runs (`codes` + Enter on stdin): they are printed at once, work over the console's socket, and
 /// the old ones stop working. A real session process on the simulated headset, driven through pipes.
 final class TerminalCodesTests: XCTestCase {
-    func testCodesOnStdinIssuesNewPairingCodesAndTheOldOnesAreRefused() async throws {
+    func testCodesOnStdinOrSIGUSR1IssueNewPairingCodesAndTheOldOnesAreRefused() async throws {
         let fixture = try HeadsetFixture("terminal-codes", script: [
             "displayRateHz": 10.0, "width": 16, "height": 16, "realTime": true, "captureFrames": [] as [Int],
         ], coreValidation: false, selectInProcess: false)
@@ -74,6 +74,14 @@ final class TerminalCodesTests: XCTestCase {
         let welcome = try await therapist.hello(pairingCode: new.therapist)
         XCTAssertEqual(welcome.role, .therapist)
         await therapist.close()
+
+        // SIGUSR1 does the same (for a supervisor with no terminal).
+        XCTAssertEqual(kill(process.processIdentifier, SIGUSR1), 0)
+        deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline, codeLines().count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+        let third = try XCTUnwrap(codeLines().dropFirst(2).first.flatMap(codes), "SIGUSR1 printed no new codes:\n\(received.text)")
+        XCTAssertNotEqual(third.therapist, new.therapist)
+        XCTAssertTrue(process.isRunning, "SIGUSR1 does not stop the session")
 
         XCTAssertEqual(kill(process.processIdentifier, SIGTERM), 0)
         let end = Date().addingTimeInterval(30)
