@@ -8,7 +8,7 @@ import XR
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an exposure session on the active OpenXR runtime (SteamVR, Monado) or in desktop mode.",
-        discussion: "Ctrl-C or SIGTERM ends the session as aborted and closes its record. " + Outcome.helpText)
+        discussion: "Ctrl-C or SIGTERM ends the session as aborted and closes its record. With the console, `codes` + Enter (or SIGUSR1) issues new pairing codes and prints them; the old ones stop working. " + Outcome.helpText)
 
     @Argument(help: "The protocol file, e.g. Protocols/heights-graded.yaml.")
     var protocolPath: String
