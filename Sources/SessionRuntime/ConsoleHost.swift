@@ -17,6 +17,9 @@ public struct ConsoleOptions: Sendable {
     public var supervised = true
     /// Extra host names the console answers to (`--allow-host`).
     public var allowedHosts: [String] = []
+    /// Raises the connection caps (per address, in all, observers) to this many; for benchmarks
+    /// that must let hundreds of loopback viewers in. nil keeps the server's defaults.
+    public var connectionCap: Int?
     public init() {}
 }
 
@@ -32,6 +35,11 @@ public final class ConsoleHost: @unchecked Sendable {
         bridge = ControlBridge(session: session, mirror: mirror)
         var configuration = ControlServerConfiguration(host: options.host, port: options.port, tls: tls, telemetryHz: options.telemetryHz)
         configuration.allowedHosts = options.allowedHosts
+        if let cap = options.connectionCap {
+            configuration.maxConnectionsPerSource = cap
+            configuration.maxConnections = cap
+            configuration.maxObserverConnections = cap
+        }
         server = try ControlServer(session: bridge, configuration: configuration)
         watchedFromStart = options.supervised && session.plan.safety.requireTherapist
         planRequiresTherapist = session.plan.safety.requireTherapist
@@ -71,6 +79,13 @@ public final class ConsoleHost: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         Task { [server] in await server.stop(); done.signal() }
         done.wait()
+    }
+
+    /// New pairing codes for both roles (the therapist asked at the terminal); the old ones stop
+    /// working at once. Returns the line to print, in the form `instructions` uses.
+    public func issueNewPairingCodes() -> String {
+        let keys = server.issueNewPairingCodes()
+        return "pairing codes:     therapist \(keys.therapistPairingCode), observer \(keys.observerPairingCode) (new: the earlier codes no longer work)"
     }
 
     /// SHA-256 fingerprint of the console's TLS certificate (`AB:CD:...`); nil without TLS.

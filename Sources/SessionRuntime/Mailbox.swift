@@ -8,7 +8,7 @@ public final class Mailbox<Message>: @unchecked Sendable {
     private var items: [Message] = []
     private var spare: [Message] = []
     public let capacity: Int
-    public private(set) var dropped = 0
+    private var refused = 0
 
     public init(capacity: Int = 1024) {
         self.capacity = capacity
@@ -20,10 +20,13 @@ public final class Mailbox<Message>: @unchecked Sendable {
     @discardableResult
     public func post(_ message: Message) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        guard items.count < capacity else { dropped += 1; return false }
+        guard items.count < capacity else { refused += 1; return false }
         items.append(message)
         return true
     }
+
+    /// Messages refused because the mailbox was full, ever.
+    public var dropped: Int { lock.withLock { refused } }
 
     /// Messages waiting for the next drain.
     public var waiting: Int { lock.withLock { items.count } }

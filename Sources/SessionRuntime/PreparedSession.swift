@@ -94,6 +94,7 @@ public final class PreparedSession {
     @discardableResult
     public func finish(as override: SessionState? = nil) throws -> SessionState {
         if let done = finalState { return done }
+        conductor.stopWatchdog()
         let state = override ?? PreparedSession.recordState(conductor.engine.state)
         finalState = state
         try recorder.finish(state: state, endStep: endStep, stepCount: plan.steps.count)

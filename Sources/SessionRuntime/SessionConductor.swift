@@ -39,8 +39,13 @@ public final class SessionConductor {
     public let recorder: SessionRecorder?
     public let sound: SoundOutput?
     public let board: SnapshotBoard
-    /// Inputs from other threads (console, scripted patient); drained once per frame.
-    public let mailbox = Mailbox<SessionInput>(capacity: 1024)
+    /// Inputs from other threads (console, scripted patient); drained once per frame. Link
+    /// changes and aborts posted here go to `signals`, which cannot drop them.
+    public let mailbox = SessionMailbox(capacity: 1024)
+    /// Safety-relevant conditions read as current values every frame (and by the watchdog).
+    public var signals: SignalLane { mailbox.signals }
+    /// Who may touch the frame state now: the frame thread during a frame, the watchdog between.
+    public let ownership = FrameOwnership()
     /// Where console commands learn the engine's decision (applied or rejected, and why).
     public let decisions = DecisionLedger()
 
@@ -82,50 +87,45 @@ public final class SessionConductor {
     /// Runs one frame and returns the scene to draw for it. `headset` carries the patient's inputs
     /// read by the frame loop this frame (opt-out, pause, SUDS slider, focus changes).
     public func frame(_ m: FrameMoment, headset: [SessionInput] = []) -> Scene {
+        ownership.hold { ownedFrame(m, headset: headset) }
+    }
+
+    private func ownedFrame(_ m: FrameMoment, headset: [SessionInput]) -> Scene {
+        ownership.assertHeld("a frame")
         let started = ThreadCPUClock.now()
         if firstDisplayNs == nil {
             firstDisplayNs = m.displayTimeNs
             engine.handle(.start, at: 0)
         }
         // Session time is the runtime's display clock: what the patient saw, when it was shown.
-        let t = Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9
+        // After the watchdog stood in, never earlier than the time it last used.
+        let t = max(Double(m.displayTimeNs - (firstDisplayNs ?? m.displayTimeNs)) / 1e9, watchdogTime)
         let dt = max(0, min(0.5, t - lastSessionTime))
         lastSessionTime = max(lastSessionTime, t)
+        lastFrameMonotonic = MonotonicClock.now()
+        lastFrameDisplayNs = m.displayTimeNs
+        framesHalted = false
+        if watchdogActive {
+            watchdogActive = false
+            lastPublished = -.infinity   // the console sees frames again at once
+            recordWatchdog(active: false, at: t, moment: m)
+        }
 
-        var sources: [String] = []
+        var sources = applySignals(at: t, moment: m)
+        noteRefusedInputs(at: t, moment: m)
         ratingOrigins.removeAll(keepingCapacity: true)
         var inputs = mailbox.drain() + headset
         if let patient {
             let answers = patient.inputs(at: t, prompts: lastOutput?.prompts ?? [], step: currentStep, stepStart: stepStart)
             inputs += answers.map { SessionInput($0, from: .script) }
         }
-        for input in inputs {
-            if let id = input.commandID, !decisions.claim(id) {
-                noteExpired(input, id: id, at: t, moment: m)
-                continue
-            }
-            let decision = apply(input, at: t, moment: m)
-            if let id = input.commandID { decisions.settle(id, decision) }
-            sources.append(input.origin.label)
-        }
+        applyInputs(inputs, at: t, moment: m, sources: &sources)
         if let change = health.observe(missed: m.missedFrames, at: m.displayTimeNs) {
             engine.handle(.frameRate(healthy: change), at: t)
         }
 
         let out = engine.tick(at: t)
-        lastOutput = out
-        pendingRatings.observe(out)
-        if out.state.step != currentStep { currentStep = out.state.step; stepStart = t }
-        for e in out.events {
-            note(e, moment: m, sources: sources)
-            if case .environmentEvent(let name) = e.kind, !world.fire(event: name) {
-                // Some protocol events are prompts for the patient, not changes to the world.
-                _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
-                                                   kind: "environment_event_ignored", actor: .system,
-                                                   reason: "`\(name)` changes nothing in \(engine.plan.environment)",
-                                                   payloadJSON: RecordedEvent.payload(["name": name])))
-            }
-        }
+        handle(out, at: t, moment: m, sources: sources)
         let scene = world.update(target: out.target, dt: dt)
         sound?.update(listener: m.head, emitters: scene.emitters, safeRoom: out.target.safeRoom)
         if let recorder {
@@ -140,6 +140,8 @@ public final class SessionConductor {
             }
         }
         previousMoment = m
+        lastMoment = m
+        lastFrameSessionTime = t
         lastScene = scene
         publish(out, at: t, moment: m)
         frameThreadCPUMs = (ThreadCPUClock.now() - started) * 1000
@@ -150,10 +152,161 @@ public final class SessionConductor {
     /// will carry the last one's cost, so it is written now, with the CPU the frame thread spent
     /// since that frame started. Frames drawn later start a fresh pair.
     public func flushLastFrame(cpuMs: Double) {
+        ownership.assertHeld("flushing the last frame")
         guard let prev = previousMoment else { return }
         previousMoment = nil
         _ = recorder?.record(FrameSample(index: Int64(prev.index), displayTimeNs: prev.displayTimeNs,
                                          cpuMs: Float(cpuMs), missedFrames: 0))
+    }
+
+    private func applyInputs(_ inputs: [SessionInput], at t: Double, moment m: FrameMoment, sources: inout [String]) {
+        for input in inputs {
+            if let id = input.commandID, !decisions.claim(id) {
+                noteExpired(input, id: id, at: t, moment: m)
+                continue
+            }
+            let decision = apply(input, at: t, moment: m)
+            if let id = input.commandID { decisions.settle(id, decision) }
+            sources.append(input.origin.label)
+        }
+    }
+
+    private func handle(_ out: EngineOutput, at t: Double, moment m: FrameMoment, sources: [String]) {
+        lastOutput = out
+        pendingRatings.observe(out)
+        if out.state.step != currentStep { currentStep = out.state.step; stepStart = t }
+        for e in out.events {
+            note(e, moment: m, sources: sources)
+            if case .environmentEvent(let name) = e.kind, !world.fire(event: name) {
+                // Some protocol events are prompts for the patient, not changes to the world.
+                _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
+                                                   kind: "environment_event_ignored", actor: .system,
+                                                   reason: "`\(name)` changes nothing in \(engine.plan.environment)",
+                                                   payloadJSON: RecordedEvent.payload(["name": name])))
+            }
+        }
+    }
+
+    // MARK: safety signals and the watchdog
+
+    private var appliedLink: Bool?
+    private var appliedHeadsetLost = false
+    private var appliedRecorderFailure: String?
+    /// The last frame's moment and session time, and when (CLOCK_MONOTONIC) it ran.
+    private var lastMoment: FrameMoment?
+    private var lastFrameSessionTime = 0.0
+    private var lastFrameMonotonic: Double?
+    private var lastFrameDisplayNs: Int64?
+    /// The latest session time the watchdog used: frames that come back never go before it.
+    private var watchdogTime = -Double.infinity
+    /// The frame loop said no frames will come for now (XR session idle, stopping or lost).
+    private var framesHalted = false
+    /// Whether the watchdog is standing in for the frame thread now.
+    public private(set) var watchdogActive = false
+    private var watchdog: FrameWatchdog?
+
+    /// Applies the current safety signals where they differ from what the engine was told.
+    private func applySignals(at t: Double, moment m: FrameMoment) -> [String] {
+        let r = signals.read()
+        var sources: [String] = []
+        func system(_ i: EngineInput) { _ = apply(SessionInput(i, from: .system), at: t, moment: m); sources.append("system") }
+        if r.linkBlip, appliedLink != false { system(.therapistLink(connected: false)); appliedLink = false }
+        if let link = r.link, link != appliedLink { system(.therapistLink(connected: link)); appliedLink = link }
+        if r.headsetLost != appliedHeadsetLost {
+            appliedHeadsetLost = r.headsetLost
+            // A runtime losing the session shows the patient nothing: pause as when the headset comes off.
+            if r.headsetLost, engine.state.isRunning { system(.patient(.pause)) }
+        }
+        if let why = r.abort { system(.abort(reason: why)) }
+        if r.recorderFailure != appliedRecorderFailure {
+            // The engine has no rule for it (what a failing record means for the session is a
+            // protocol's choice): the console is told, now and while it lasts.
+            appliedRecorderFailure = r.recorderFailure
+            snapshot.recorderFailure = r.recorderFailure
+            alertCount += 1
+            snapshot.alerts.append(.init(id: alertCount, kind: r.recorderFailure == nil ? .info : .safety,
+                                         message: r.recorderFailure.map { "system: the record cannot be written: \($0)" }
+                                             ?? "system: the record is being written again", time: t))
+            if snapshot.alerts.count > 20 { snapshot.alerts.removeFirst() }
+            lastPublished = -.infinity
+        }
+        return sources
+    }
+
+    private var refusedNoted = 0
+    private var refusedNotedAt = -Double.infinity
+    /// A full mailbox refuses inputs (their senders hear "flood"); the record says how many, at
+    /// most once a second, so a flood does not become a flood of rows.
+    private func noteRefusedInputs(at t: Double, moment m: FrameMoment) {
+        let refused = mailbox.dropped
+        guard refused > refusedNoted, t - refusedNotedAt >= 1 else { return }
+        let new = refused - refusedNoted
+        refusedNoted = refused
+        refusedNotedAt = t
+        snapshot.refusedInputs = refused
+        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
+                                           kind: "mailbox_full", actor: .system,
+                                           reason: "\(new) input(s) refused: the session's mailbox was full (\(mailbox.capacity)); safety signals are not queued there",
+                                           payloadJSON: RecordedEvent.payload(["refused": new, "total": refused, "capacity": mailbox.capacity])))
+    }
+
+    private func recordWatchdog(active: Bool, at t: Double, moment m: FrameMoment) {
+        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs,
+                                           kind: "watchdog", actor: .system,
+                                           reason: active ? "no frames are running: the watchdog applies the safety rules until they return"
+                                                          : "frames are running again",
+                                           payloadJSON: RecordedEvent.payload(["active": active])))
+    }
+
+    /// The frame loop (frame thread) says frames have stopped (XR session idle, stopping, lost):
+    /// the watchdog stands in at once rather than after a stall. The next frame clears it.
+    public func framesStopped() {
+        ownership.assertHeld("frames stopping")
+        framesHalted = true
+    }
+
+    /// While no frames run: applies the safety signals and waiting inputs and ticks the engine
+    /// (so its supervisor) at the session time the display would have reached. Nothing before
+    /// the first frame, or while frames may still come: the last one under `haltedAfter` seconds
+    /// old when the loop said they stopped, else under `staleAfter`. Returns whether the session
+    /// has ended. The caller holds `ownership`.
+    func watchdogTick(now: Double, staleAfter: Double, haltedAfter: Double) -> Bool {
+        ownership.assertHeld("the watchdog")
+        guard let since = lastFrameMonotonic, let last = lastMoment, let lastDisplay = lastFrameDisplayNs else { return false }
+        if engine.state.isEnded { return true }
+        let idle = now - since
+        guard idle >= (framesHalted ? haltedAfter : staleAfter) else { return false }
+        let t = max(lastFrameSessionTime + idle, watchdogTime)
+        watchdogTime = t
+        lastSessionTime = max(lastSessionTime, t)
+        let m = FrameMoment(index: last.index, displayTimeNs: lastDisplay + Int64(idle * 1e9), periodNs: last.periodNs,
+                            wallClock: Date().timeIntervalSince1970, head: last.head)
+        if !watchdogActive {
+            watchdogActive = true
+            recordWatchdog(active: true, at: t, moment: m)
+        }
+        var sources = applySignals(at: t, moment: m)
+        noteRefusedInputs(at: t, moment: m)
+        ratingOrigins.removeAll(keepingCapacity: true)
+        applyInputs(mailbox.drain(), at: t, moment: m, sources: &sources)
+        let out = engine.tick(at: t)
+        handle(out, at: t, moment: m, sources: sources)
+        publish(out, at: t, moment: m)
+        return engine.state.isEnded
+    }
+
+    /// Starts the watchdog (the frame loop does, at its first frame); `onEnded` runs once,
+    /// holding `ownership`, when it sees the session ended. Idempotent.
+    public func startWatchdog(_ settings: FrameWatchdog.Settings = .init(), onEnded: @escaping () -> Void) {
+        guard watchdog == nil else { return }
+        let w = FrameWatchdog(conductor: self, settings: settings, onEnded: onEnded)
+        watchdog = w
+        w.start()
+    }
+
+    /// Stops the watchdog and waits for a tick in progress; the record can then be closed.
+    public func stopWatchdog() {
+        watchdog?.stop()
     }
 
     /// CPU milliseconds this object spent on the last frame (engine, environment, record, snapshot).
@@ -163,6 +316,7 @@ public final class SessionConductor {
 
     /// Applies one input; the decision goes back to the console that sent it.
     private func apply(_ input: SessionInput, at t: Double, moment m: FrameMoment) -> Decision {
+        ownership.assertHeld("an input")
         defer { markApplied(input) }
         let engineInput: EngineInput
         switch input.action {
@@ -289,10 +443,11 @@ public final class SessionConductor {
         if case .safeRoom(_, .optOut) = out.state { snapshot.consentGiven = !engine.isAwaitingConsent } else { snapshot.consentGiven = false }
         // The console shows the message only while the patient can still see it.
         if let message = patientMessage, !message.isShowing(at: t) || out.state.isEnded { snapshot.patientMessage = nil }
-        snapshot.framesPerSecond = health.framesPerSecond(periodNs: m.periodNs)
+        snapshot.framesPerSecond = watchdogActive ? 0 : health.framesPerSecond(periodNs: m.periodNs)
         snapshot.cpuMsPerFrame = m.previousCPUMs
         snapshot.missedFrames = health.totalMissed
         snapshot.frameRateHealthy = health.healthy
+        snapshot.watchdogActive = watchdogActive
         // Telemetry runs at 10-30 Hz: copying the snapshot every frame would be wasted work.
         guard t - lastPublished >= 1.0 / 30 || out.state.isEnded || !out.events.isEmpty else { return }
         lastPublished = t
@@ -305,6 +460,15 @@ public final class SessionConductor {
     static func clock(_ t: Double) -> String {
         let s = Int(t.rounded(.down))
         return String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}
+
+/// CLOCK_MONOTONIC seconds: how long no frame has run, whatever the wall clock does.
+public enum MonotonicClock {
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 

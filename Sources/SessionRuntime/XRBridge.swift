@@ -9,8 +9,15 @@ import XR
 public final class XRBridge: FrameDelegate {
     public let session: PreparedSession
     public let mirror: MirrorView?
-    /// Called once when the engine has ended the session, so the loop can exit cleanly.
+    /// Called once when the engine has ended the session, so the loop can exit cleanly (from the
+    /// frame thread, or from the watchdog when the session ended while no frames ran).
     public var onEnded: (() -> Void)?
+    /// A stdin line that is no key (desktop mode reads stdin as keys), e.g. `codes`; called off
+    /// the frame thread so what it does (print, take a lock) never holds a frame up.
+    public var onTerminalLine: ((String) -> Void)?
+    /// The watchdog that applies the safety rules while no frames run; started at the first frame.
+    public var watchdog = FrameWatchdog.Settings()
+    private var ownership: FrameOwnership { session.conductor.ownership }
     /// The runtime's name once the loop has an instance (OpenXR: XrInstanceProperties), for the record.
     public var runtimeName: (() -> String)?
     public private(set) var framesSeen = 0
@@ -28,7 +35,9 @@ public final class XRBridge: FrameDelegate {
     /// mid-scale, which would also sit right at the usual FMS stop threshold (10).
     public var fmsSliderStart = 0
     /// The frame loop starts the slider where the panel shows it (FrameDelegate).
-    public var ratingSliderStart: Int? { (sliderRating ?? pending.asking) == .fms ? fmsSliderStart : sliderStart }
+    public var ratingSliderStart: Int? {
+        ownership.hold { (sliderRating ?? pending.asking) == .fms ? fmsSliderStart : sliderStart }
+    }
     private var pending: PendingRatings { session.conductor.pendingRatings }
     /// The rating the moving slider gives, fixed when the patient first moves it so the release
     /// sends what the panel showed even if the request changed meanwhile.
@@ -51,6 +60,10 @@ public final class XRBridge: FrameDelegate {
     }
 
     public func frame(_ f: FrameInfo, input: [InputEvent]) -> Scene {
+        ownership.hold { ownedFrame(f, input: input) }
+    }
+
+    private func ownedFrame(_ f: FrameInfo, input: [InputEvent]) -> Scene {
         // CPU spent on this thread since the last frame: render and submit included, waits excluded.
         let now = ThreadCPUClock.now()
         let cpuMs = (now - lastCPU) * 1000
@@ -73,6 +86,9 @@ public final class XRBridge: FrameDelegate {
         // fill the record with refusals of a consent nobody asked for.
         let awaitingConsent = session.conductor.engine.isAwaitingConsent
         let headset = input.filter { $0 != .consent || awaitingConsent }.compactMap { Self.sessionInput($0, rating: givenRating) }
+        if let onTerminalLine {
+            for case .key(let k) in input where Self.keyboard(k) == nil { DispatchQueue.global().async { onTerminalLine(k) } }
+        }
         if f.sudsSlider == nil { sliderRating = nil }
         var scene = session.conductor.frame(moment, headset: headset)
         // The consent panel takes the rating panel's place in the opted-out safe room (ratings are
@@ -95,22 +111,34 @@ public final class XRBridge: FrameDelegate {
             messageShown = message
         }
         mirror?.offer(scene, head: f.headPose, at: f.wallClock)
-        if session.conductor.isEnded, !endedReported {
-            endedReported = true
-            onEnded?()
+        if framesSeen == 1 {
+            session.conductor.startWatchdog(watchdog) { [weak self] in self?.reportEnded() }
         }
+        if session.conductor.isEnded { reportEnded() }
         return scene
+    }
+
+    /// Frame thread or watchdog, holding `ownership`.
+    private func reportEnded() {
+        ownership.assertHeld("reporting the end")
+        guard !endedReported else { return }
+        endedReported = true
+        onEnded?()
     }
 
     /// The runtime's description goes into the record's metadata as it becomes known.
     public func runtimeDescribed(_ facts: RuntimeFacts) {
-        described = true
+        ownership.hold { described = true }
         session.recorder.noteRuntime(RuntimeRecordFields.metadata(facts))
     }
 
     /// Validation messages are printed (`--validation` is for a person watching the terminal) and
     /// kept in the record, each text once.
     public func validationMessages(_ messages: [String]) {
+        ownership.hold { ownedValidationMessages(messages) }
+    }
+
+    private func ownedValidationMessages(_ messages: [String]) {
         for message in messages {
             if printsValidation { FileHandle.standardError.write(Data("validation: \(message)\n".utf8)) }
             _ = session.recorder.record(RecordedEvent(sessionTime: session.conductor.lastOutput?.time ?? 0,
@@ -121,14 +149,19 @@ public final class XRBridge: FrameDelegate {
     }
 
     public func stateChanged(_ state: XRSessionState) {
+        ownership.hold { ownedStateChanged(state) }
+    }
+
+    private func ownedStateChanged(_ state: XRSessionState) {
         lastState = state
         if [.stopping, .exiting, .lossPending].contains(state) {
             session.conductor.flushLastFrame(cpuMs: (ThreadCPUClock.now() - lastCPU) * 1000)
         }
-        // A runtime that is losing the session shows the patient nothing: pause as when the headset comes off.
-        if state == .lossPending {
-            session.conductor.mailbox.post(SessionInput(.patient(.pause), from: .system))
-        }
+        // A runtime that is losing the session shows the patient nothing: pause as when the headset
+        // comes off. A current value, applied by the next frame or, with none coming, the watchdog.
+        if state == .lossPending { session.conductor.signals.headset(lost: true) }
+        if state == .visible || state == .focused { session.conductor.signals.headset(lost: false) }
+        if [.idle, .stopping, .lossPending, .exiting].contains(state) { session.conductor.framesStopped() }
         _ = session.recorder.record(RecordedEvent(sessionTime: session.conductor.lastOutput?.time ?? 0,
                                                   displayTimeNs: lastDisplayNs, kind: "xr_state",
                                                   actor: .system, reason: "OpenXR session state \(state.rawValue)",

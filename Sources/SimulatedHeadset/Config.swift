@@ -40,6 +40,9 @@ struct HeadsetConfig: Decodable {
     /// xrCreateSession fails with XR_ERROR_INITIALIZATION_FAILED, as a runtime whose compositor
     /// cannot start does (the instance and system still work).
     var compositorFails = false
+    /// Once a scripted lossPending or sessionLost has fired, xrCreateSession fails as with
+    /// `compositorFails`: the app's recreate attempts (and their backoff) run with no frames.
+    var compositorFailsAfterLoss = false
 
     enum Pacing: String, Decodable { case fixed, monado }
 
@@ -54,6 +57,7 @@ struct HeadsetConfig: Decodable {
     enum CodingKeys: String, CodingKey {
         case displayRateHz, width, height, realTime, interactionProfile, offerStage, headPath, inputs, events
         case captureDirectory, captureFrames, exitAfterFrames, logPath, pacing, appFrameTimes, systemName, refreshRates, compositorFails
+        case compositorFailsAfterLoss
     }
     init() {}
     init(from decoder: Decoder) throws {
@@ -76,6 +80,7 @@ struct HeadsetConfig: Decodable {
         systemName = try c.decodeIfPresent(String.self, forKey: .systemName) ?? systemName
         refreshRates = try c.decodeIfPresent([Double].self, forKey: .refreshRates)
         compositorFails = try c.decodeIfPresent(Bool.self, forKey: .compositorFails) ?? false
+        compositorFailsAfterLoss = try c.decodeIfPresent(Bool.self, forKey: .compositorFailsAfterLoss) ?? false
         guard displayRateHz > 0, width > 0, height > 0 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "displayRateHz, width and height must be > 0"))
         }

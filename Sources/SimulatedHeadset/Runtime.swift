@@ -101,6 +101,8 @@ final class SimRuntime {
     var framesWaited = 0
     var framesSubmitted = 0
     var firedEvents: Set<Int> = []
+    /// A scripted loss has fired (for `compositorFailsAfterLoss`).
+    var sessionWasLost = false
     var wallStart = Date()
     private var logHandle: FileHandle?
     private var loadedConfigPath: String??
@@ -121,6 +123,7 @@ final class SimRuntime {
         framesWaited = 0
         framesSubmitted = 0
         firedEvents = []
+        sessionWasLost = false
         try? logHandle?.close()
         logHandle = nil
         if let path = cfg.logPath {

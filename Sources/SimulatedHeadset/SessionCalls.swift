@@ -32,6 +32,10 @@ let simCreateSession: PFN_xrCreateSession = { instance, info, out in
             rt.log("xrCreateSession: the compositor cannot start (script: compositorFails)")
             return XR_ERROR_INITIALIZATION_FAILED
         }
+        if rt.config.compositorFailsAfterLoss && rt.sessionWasLost {
+            rt.log("xrCreateSession: the compositor did not come back after the loss (script: compositorFailsAfterLoss)")
+            return XR_ERROR_INITIALIZATION_FAILED
+        }
         let binding = raw.assumingMemoryBound(to: XrGraphicsBindingVulkan2KHR.self).pointee
         guard let device = binding.device else { return XR_ERROR_GRAPHICS_DEVICE_INVALID }
         let s = SimSession(instance: ih)
@@ -114,8 +118,10 @@ private func fireEventsLocked(_ h: UInt, _ s: SimSession, seconds: Double) {
             s.headsetOff = false
             if s.state == XR_SESSION_STATE_VISIBLE { rt.setState(h, XR_SESSION_STATE_FOCUSED) }
         case .lossPending:
+            rt.sessionWasLost = true
             rt.setState(h, XR_SESSION_STATE_LOSS_PENDING)
         case .sessionLost:
+            rt.sessionWasLost = true
             s.lost = true
         case .exitRequest:
             s.exitRequested = true

@@ -19,6 +19,8 @@ struct BenchControl: ParsableCommand {
     @Option(help: "Commands sent per second (the server allows 20).") var commandRate = 15.0
     @Option(help: "Protocol for the real-session measurement (recorded in a temporary directory).")
     var sessionProtocol = "Protocols/heights-graded.yaml"
+    @Option(help: "Observer connections for the frame-rate figure (a real session's frame rate with them vs none); 0 skips it.") var frameObservers = 500
+    @Option(help: "Seconds the frame rate is measured, with and without the observers.") var frameSeconds = 5.0
 
     func validate() throws {
         guard observers >= 0, observers <= 200 else { throw ValidationError("--observers must be 0-200") }
@@ -27,6 +29,8 @@ struct BenchControl: ParsableCommand {
         guard FileManager.default.fileExists(atPath: sessionProtocol) else {
             throw ValidationError("--session-protocol \(sessionProtocol): no such file (run from the package folder, or name a protocol)")
         }
+        guard frameObservers >= 0, frameObservers <= 1000 else { throw ValidationError("--frame-observers must be 0-1000") }
+        guard frameSeconds > 0, frameSeconds <= 600 else { throw ValidationError("--frame-seconds must be above 0 and at most 600") }
     }
 
     func run() throws {
@@ -44,7 +48,8 @@ struct BenchControl: ParsableCommand {
                 outcome.set(.failure(error))
             }
         }
-        let report = try outcome.wait()
+        var report = try outcome.wait()
+        report.frame_rate = try ObserverFrameRateBench.blocking(observers: frameObservers, seconds: frameSeconds, telemetryHz: telemetryHz)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
@@ -75,6 +80,8 @@ struct ControlBenchReport: Encodable {
     var record_wait_ms_median = 0.0
     var record_wait_ms_p99 = 0.0
     var session_record_transactions: Int64 = 0
+    /// A real session's frame rate with `--frame-observers` viewers vs none (nil with 0).
+    var frame_rate: ObserverFrameRateReport?
 }
 
 enum ControlBench {

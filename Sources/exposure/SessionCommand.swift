@@ -8,7 +8,7 @@ import XR
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an exposure session on the active OpenXR runtime (SteamVR, Monado) or in desktop mode.",
-        discussion: "Ctrl-C or SIGTERM ends the session as aborted and closes its record. " + Outcome.helpText)
+        discussion: "Ctrl-C or SIGTERM ends the session as aborted and closes its record. With the console, `codes` + Enter (or SIGUSR1) issues new pairing codes and prints them; the old ones stop working. " + Outcome.helpText)
 
     @Argument(help: "The protocol file, e.g. Protocols/heights-graded.yaml.")
     var protocolPath: String
@@ -138,7 +138,14 @@ enum SessionLauncher {
             }
         }
         defer { host?.stop() }
-        return SessionRunner(session: prepared, loop: loop, mirror: mirror).run()
+        let runner = SessionRunner(session: prepared, loop: loop, mirror: mirror)
+        let terminal = host.map { TerminalCommands(host: $0) }
+        if let terminal {
+            terminal.start(readStdin: !(loop is DesktopFrameLoop), bridge: runner.bridge)
+            print(TerminalCommands.help)
+        }
+        defer { terminal?.cancel() }
+        return runner.run()
     }
 
     /// `status` is the exit status the command will give (the demo's differs when it ended as expected).

@@ -5,7 +5,7 @@ import XCTest
 /// the record's commit, and the wait is reported.
 final class BenchControlRecordTests: XCTestCase {
     func testBenchControlReportsTheRecordWaitOnTheRealSessionPath() throws {
-        let result = try CLI.run(["bench", "control", "--commands", "20", "--observers", "0", "--command-rate", "20"], timeout: 120)
+        let result = try CLI.run(["bench", "control", "--commands", "20", "--observers", "0", "--command-rate", "20", "--frame-observers", "0"], timeout: 120)
         XCTAssertEqual(result.status, 0, result.output)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
         func number(_ key: String) -> Double { (object[key] as? NSNumber)?.doubleValue ?? -1 }

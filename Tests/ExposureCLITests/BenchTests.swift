@@ -53,7 +53,7 @@ final class BenchTests: XCTestCase {
     }
 
     func testBenchControlPrintsJSON() throws {
-        let object = try json(try CLI.run(["bench", "control", "--observers", "1", "--commands", "4", "--command-rate", "20"]))
+        let object = try json(try CLI.run(["bench", "control", "--observers", "1", "--commands", "4", "--command-rate", "20", "--frame-observers", "0"]))
         XCTAssertEqual(object["commands"] as? Int, 4)
         XCTAssertEqual(object["observers"] as? Int, 1)
         for key in ["ack_ms_median", "ack_ms_p99", "confirmed_ms_median", "confirmed_ms_p99"] {

@@ -169,6 +169,18 @@ public final class ControlClient: @unchecked Sendable {
         }
     }
 
+    /// Takes messages until the connection closes and counts those containing `marker`, without
+    /// decoding any: a viewer that costs its own process little (the bench's many observers).
+    public func countUntilClosed(containing marker: String) async -> Int {
+        var count = 0
+        while true {
+            switch await inbox.next(timeout: .seconds(3600)) {
+            case .message(let text): if text.contains(marker) { count += 1 }
+            case .finished, .timedOut: return count
+            }
+        }
+    }
+
     /// Closes the connection and waits until it is down.
     public func close() async {
         let writer = lock.withLock { outbound }
