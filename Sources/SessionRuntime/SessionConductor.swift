@@ -191,7 +191,6 @@ public final class SessionConductor {
 
     private var appliedLink: Bool?
     private var appliedHeadsetLost = false
-    private var appliedRecorderFailure: String?
     /// The last frame's moment and session time, and when (CLOCK_MONOTONIC) it ran.
     private var lastMoment: FrameMoment?
     private var lastFrameSessionTime = 0.0
@@ -218,18 +217,6 @@ public final class SessionConductor {
             if r.headsetLost, engine.state.isRunning { system(.patient(.pause)) }
         }
         if let why = r.abort { system(.abort(reason: why)) }
-        if r.recorderFailure != appliedRecorderFailure {
-            // The engine has no rule for it (what a failing record means for the session is a
-            // protocol's choice): the console is told, now and while it lasts.
-            appliedRecorderFailure = r.recorderFailure
-            snapshot.recorderFailure = r.recorderFailure
-            alertCount += 1
-            snapshot.alerts.append(.init(id: alertCount, kind: r.recorderFailure == nil ? .info : .safety,
-                                         message: r.recorderFailure.map { "system: the record cannot be written: \($0)" }
-                                             ?? "system: the record is being written again", time: t))
-            if snapshot.alerts.count > 20 { snapshot.alerts.removeFirst() }
-            lastPublished = -.infinity
-        }
         return sources
     }
 

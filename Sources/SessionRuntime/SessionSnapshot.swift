@@ -35,8 +35,6 @@ public struct SessionSnapshot: Sendable {
     public var refusedInputs = 0
     /// No frames are running: the watchdog is applying the safety rules meanwhile.
     public var watchdogActive = false
-    /// Why the record cannot be written now (SignalLane.recorder(failing:)); nil while it can.
-    public var recorderFailure: String?
     public struct Alert: Sendable, Equatable {
         public enum Kind: String, Sendable { case optOut = "opt_out", safety, linkLoss = "link_loss", info }
         public var id: Int

@@ -13,7 +13,6 @@ public final class SignalLane: @unchecked Sendable {
     private var abortReason: String?
     private var abortTaken = false
     private var headsetLost = false
-    private var recorderFailure: String?
 
     public init() {}
 
@@ -23,8 +22,6 @@ public final class SignalLane: @unchecked Sendable {
         public var linkBlip: Bool
         public var abort: String?
         public var headsetLost: Bool
-        /// Why the record cannot be written now; nil while it can.
-        public var recorderFailure: String?
     }
 
     /// The therapist's console is connected (true) or unreachable (false).
@@ -43,14 +40,10 @@ public final class SignalLane: @unchecked Sendable {
     /// The runtime is losing (or has lost) the XR session: the patient sees nothing.
     public func headset(lost: Bool) { lock.withLock { headsetLost = lost } }
 
-    /// The recorder cannot write (disk full, I/O error): `why`; nil once it can again.
-    public func recorder(failing why: String?) { lock.withLock { recorderFailure = why } }
-
     /// Current values; an abort is handed out once.
     func read() -> Reading {
         lock.withLock {
-            let r = Reading(link: link, linkBlip: linkLostSinceRead, abort: abortTaken ? nil : abortReason, headsetLost: headsetLost,
-                            recorderFailure: recorderFailure)
+            let r = Reading(link: link, linkBlip: linkLostSinceRead, abort: abortTaken ? nil : abortReason, headsetLost: headsetLost)
             linkLostSinceRead = false
             if abortReason != nil { abortTaken = true }
             return r

@@ -12,10 +12,10 @@ final class FrameOwnershipTests: XCTestCase {
             ownership.hold { XCTAssertTrue(ownership.isHeldByCurrentThread, "a frame callback inside a frame") }
             XCTAssertTrue(ownership.isHeldByCurrentThread, "still held after the inner hold")
             let other = DispatchSemaphore(value: 0)
-            var seenElsewhere = true
-            Thread { seenElsewhere = ownership.isHeldByCurrentThread; other.signal() }.start()
+            let seenElsewhere = Log()
+            Thread { seenElsewhere.add(ownership.isHeldByCurrentThread ? "held" : "not held"); other.signal() }.start()
             other.wait()
-            XCTAssertFalse(seenElsewhere, "another thread does not own it")
+            XCTAssertEqual(seenElsewhere.entries, ["not held"], "another thread does not own it")
         }
         XCTAssertFalse(ownership.isHeldByCurrentThread)
     }

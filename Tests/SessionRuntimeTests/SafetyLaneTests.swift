@@ -97,22 +97,6 @@ final class SafetyLaneTests: XCTestCase {
 
     /// Recorder health is a current value too: a failing record shows in the console's alerts on
     /// the next frame (or watchdog tick), once, and its recovery likewise.
-    func testRecorderHealthIsReadEachFrameAndAlertsOncePerChange() throws {
-        let s = try TestSession.heights(in: sessions, idPrefix: "recorder")
-        let c = s.conductor
-        for i in 0..<3 { _ = c.frame(FrameDriver.moment(i)) }
-        XCTAssertNil(c.board.latest.recorderFailure)
-        c.signals.recorder(failing: "No space left on device")
-        for i in 3..<10 { _ = c.frame(FrameDriver.moment(i)) }
-        XCTAssertEqual(c.board.latest.recorderFailure, "No space left on device")
-        XCTAssertEqual(c.board.latest.alerts.filter { $0.message.contains("cannot be written") }.map(\.kind), [.safety], "one alert, not one per frame")
-        c.signals.recorder(failing: nil)
-        for i in 10..<14 { _ = c.frame(FrameDriver.moment(i)) }
-        XCTAssertNil(c.board.latest.recorderFailure)
-        XCTAssertEqual(c.board.latest.alerts.last?.message, "system: the record is being written again")
-        try s.finish()
-    }
-
     /// Frames stop (a runtime stalled or recreating its session) while the therapist is connected;
     /// the console then goes away. The watchdog runs the link-loss rule without frames: the record
     /// shows the lost link and the safe room at the protocol's timeout, and a watchdog row.
