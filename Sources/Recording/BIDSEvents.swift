@@ -29,6 +29,15 @@ enum BIDSEvents {
         "supervision": "Whether a therapist must be connected changed (reason)",
         "refused_traffic": "Unauthenticated or rate-limited traffic from one source over an interval, summarised (reason)",
         "clock": "The session clock jumped (value: seconds)",
+        "clock_pair": "The display time and the host's clocks read together (see display_time_ns; the record holds CLOCK_MONOTONIC, CLOCK_REALTIME and LSL's clock)",
+        "signal_source": "Where a signal such as heart rate comes from; state is active or inactive for the rules that need it",
+        "watchdog": "Frames stopped and the watchdog ran the safety rules, or frames came back",
+        "mailbox_full": "Inputs were refused because too many arrived at once (reason gives the count)",
+        "record_gap": "The record could not be written for a while; what was lost is in reason",
+        "control": "A console connection or action, for the audit trail (reason)",
+        "audio": "The therapist changed the session's sound (reason)",
+        "suds_requested": "The therapist asked for a SUDS rating",
+        "patient_message": "The therapist's message was shown to the patient",
     ]
 
     static func rows(_ r: SessionRecord, timeline: SessionTimeline) -> [[String]] {
@@ -61,9 +70,12 @@ enum BIDSEvents {
                 c.value = (p["healthy"] as? Bool).map { $0 ? "1" : "0" }
             case "clock":
                 c.value = number(p["jump_s"])
+            case "signal_source":
+                c.parameter = p["signal"] as? String; c.value = p["source"] as? String
+                c.state = (p["rule_active"] as? Bool).map { $0 ? "active" : "inactive" }
             default: break
             }
-            c.state = (p["state"] as? String) ?? (p["change"] as? String)
+            c.state = c.state ?? (p["state"] as? String) ?? (p["change"] as? String)
             if let end = p["end_reason"] as? String { c.state = "ended:\(end)" }
             c.rule = p["rule"] as? String
             if e.kind == EventKind.step {

@@ -172,7 +172,8 @@ enum SessionRecordReader {
                               durationSeconds: length.map { max(0, $0) } ?? (start == nil ? nil : 0),
                               eventCount: events, path: path,
                               endStep: meta["end_step"].flatMap { Int($0) }, stepCount: meta["step_count"].flatMap { Int($0) },
-                              problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+                              problem: problems.isEmpty ? nil : problems.joined(separator: "; "),
+                              sessionNumber: meta["session_number"].flatMap { Int($0) })
     }
 
     static func read(path: String) throws -> SessionRecord {

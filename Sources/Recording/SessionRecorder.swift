@@ -132,8 +132,17 @@ public final class SessionRecorder: @unchecked Sendable {
         e.sequence = nextSequence
         let ok = !stopping && events.push(e)
         if ok { nextSequence += 1; pthread_cond_signal(wake) } else { dropped += 1 }
+        let tap = eventTap
         pthread_mutex_unlock(mutex)
+        if ok { tap?(e) }
         return ok ? e.sequence : 0
+    }
+
+    private var eventTap: (@Sendable (RecordedEvent) -> Void)?
+    /// Sees every event queued from now on, with its sequence number, on the thread that records
+    /// it and outside the recorder's lock (the session's LSL markers). It must not block.
+    public func tapEvents(_ tap: @escaping @Sendable (RecordedEvent) -> Void) {
+        pthread_mutex_lock(mutex); eventTap = tap; pthread_mutex_unlock(mutex)
     }
 
     /// Queues a rating for immediate commit; false if it was dropped.

@@ -2,6 +2,18 @@
 import Foundation
 
 public enum SessionReport {
+    /// Where heart rate came from, as the session said it (`signal_source` events): a session
+    /// without a source says that its heart-rate rule was inactive rather than leave it unsaid.
+    static func heartRateRow(_ r: SessionRecord) -> [(String, String)] {
+        let said = r.events.filter { $0.kind == "signal_source" && $0.payload["signal"] as? String == "heart_rate_bpm" }
+        guard let last = said.last else { return [] }
+        let samples = r.physio.filter { $0.kind == "heart_rate_bpm" }.count
+        if last.payload["rule_active"] as? Bool == true {
+            return [("Heart rate", "\(last.reason) (\(samples) samples); the heart-rate rule was active")]
+        }
+        return [("Heart rate", "\(last.reason); the heart-rate safety rule was inactive this session")]
+    }
+
     public static func html(_ r: SessionRecord) -> String {
         let m = r.metadata
         let duration = max(r.sessionLength, 1)
@@ -30,7 +42,7 @@ public enum SessionReport {
             ("Protocol", "\(m.protocolID) \(m.protocolVersion) (\(m.protocolHash.prefix(12)))"),
             ("Started (UTC)", iso(start)), ("Length", minutes(r.sessionLength)), ("Ended as", "\(r.outcome) (\(r.state.rawValue))"),
             ("Headset", "\(m.headsetName) via \(m.runtimeName)\(m.runtimeVersion.isEmpty ? "" : " " + m.runtimeVersion), display \(String(format: "%.4g", m.displayRateHz)) Hz"), ("Software", m.softwareVersion), ("Seed", String(m.seed)),
-        ]
+        ] + heartRateRow(r)
         for (k, v) in rows { out += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>" }
         out += "</table>\n"
         if !r.damage.isEmpty {

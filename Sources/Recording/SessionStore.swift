@@ -17,6 +17,8 @@ public struct SessionSummary: Sendable, Equatable {
     public var stepCount: Int? = nil
     /// Set when the record could not be read completely.
     public var problem: String?
+    /// The participant's session number (1 = first), when the record says.
+    public var sessionNumber: Int? = nil
 
     /// How it ended in plain words, e.g. "ended by the therapist at step 2/8" ("unreadable" without a state).
     public var outcome: String { state?.describe(endStep: endStep, stepCount: stepCount) ?? "unreadable" }
@@ -108,6 +110,14 @@ public final class SessionStore {
             }
         }
     }
+
+    /// Session numbers the participant's records already use (unreadable records count as none).
+    public func sessionNumbers(of participant: String) -> Set<Int> {
+        Set(list().filter { $0.participantID == participant }.compactMap(\.sessionNumber))
+    }
+
+    /// The participant's next session number: one more than the highest recorded, 1 for a first session.
+    public func nextSessionNumber(for participant: String) -> Int { (sessionNumbers(of: participant).max() ?? 0) + 1 }
 
     /// Marks records still "running" whose database file no live process holds locked as interrupted, with an event
     /// saying so. Records that cannot be opened are left alone (export reports their damage).

@@ -8,7 +8,9 @@ import LabStreaming
 import Recording
 import SceneModel
 
-public final class LabStreamingTap {
+public final class LabStreamingTap: @unchecked Sendable {
+    // `frame` runs on the frame thread; `marker` on whichever thread records an event; the clock
+    // pair they share is behind `pairLock`.
     /// A signal taken in from LSL: the stream type to resolve and the record kind it becomes.
     public struct Inlet: Sendable, Equatable {
         public var streamType: String
@@ -24,7 +26,12 @@ public final class LabStreamingTap {
     private let markers: LSLOutlet
     private let pose: LSLOutlet
     private var inlets: [(Inlet, LSLInlet?)]
-    private var pair: ClockPair?
+    private var currentPair: ClockPair?
+    private let pairLock = NSLock()
+    private var pair: ClockPair? {
+        get { pairLock.withLock { currentPair } }
+        set { pairLock.withLock { currentPair = newValue } }
+    }
     private var lastResolveAttempt = -Double.infinity
     /// Resolving an LSL stream waits on the network, so it happens here, never on the frame thread;
     /// found inlets are handed over through `found`.
@@ -45,8 +52,12 @@ public final class LabStreamingTap {
         self.inlets = inlets.map { ($0, nil) }
     }
 
-    /// Which inlets have found their stream (for the console and the report).
-    public var connectedInlets: [String] { inlets.compactMap { $0.1 == nil ? nil : $0.0.recordKind } }
+    /// The streams the inlets have found, by record kind (frame thread).
+    public var connectedInlets: [String: String] {
+        var found: [String: String] = [:]
+        for (want, inlet) in inlets { if let inlet { found[want.recordKind] = "\(inlet.name) (\(want.streamType))" } }
+        return found
+    }
 
     /// Once per frame: a new clock pair when one is due (the caller records it), the head pose on
     /// LSL, and what the inlets received since the last frame, on the display clock.
@@ -56,7 +67,7 @@ public final class LabStreamingTap {
             newPair = ClockPair.now(displayTimeNs: displayTimeNs, lsl: library)
             pair = newPair
         }
-        guard let pair, let t = pair.lslTime(displayTimeNs: displayTimeNs) else { return (newPair, []) }
+        guard let pair = self.pair, let t = pair.lslTime(displayTimeNs: displayTimeNs) else { return (newPair, []) }
         pose.push([head.position.x, head.position.y, head.position.z,
                    head.orientation.x, head.orientation.y, head.orientation.z, head.orientation.w], at: t)
         resolveMissing(now: t)

@@ -4,6 +4,7 @@
 import Foundation
 import ExposureCore
 import Environments
+import LabStreaming
 import Recording
 import SceneModel
 
@@ -13,11 +14,15 @@ public struct SessionOptions {
     public var participantID: String
     public var sessionsDirectory: String
     public var sessionID: String?
-    public var sessionNumber = 1
+    /// The participant's session number; nil: the next free one in the sessions directory.
+    public var sessionNumber: Int?
     public var seed: UInt64 = 1
     public var patientScript: PatientScript?
     public var sound = true
     public var softwareVersion = "0.1.0"
+    /// Lab Streaming Layer: nil keeps it off; otherwise the session publishes markers and head
+    /// pose and takes heart rate from an LSL stream of this type.
+    public var labStreamingHeartRateType: String?
     public init(protocolPath: String, participantID: String, sessionsDirectory: String) {
         self.protocolPath = protocolPath; self.participantID = participantID; self.sessionsDirectory = sessionsDirectory
     }
@@ -26,9 +31,14 @@ public struct SessionOptions {
 public enum SessionSetupError: Error, CustomStringConvertible {
     case environments(String)
     case invalidProtocol(ValidationFailure)
+    case labStreaming(String)
+    case sessionNumberUsed(participant: String, number: Int, next: Int)
     public var description: String {
         switch self {
+        case let .sessionNumberUsed(participant, number, next):
+            return "--session-number \(number): \(participant) already has a session \(number) in this sessions directory; the next free number is \(next) (leave --session-number out to use it)"
         case .environments(let why): return "cannot load the environment definitions: \(why)"
+        case .labStreaming(let why): return "Lab Streaming Layer was asked for (--lsl) and cannot start: \(why)"
         case .invalidProtocol(let f): return "the protocol has errors (fix them, then run again):\n\(f)"
         }
     }
@@ -42,6 +52,8 @@ public final class PreparedSession {
     public let recorder: SessionRecorder
     public let store: SessionStore
     public let sessionID: String
+    /// The participant's session number this record has.
+    public let sessionNumber: Int
     public let sound: SessionSound?
 
     /// `runtime` and `headset` name what the frame loop runs on, for the record.
@@ -55,6 +67,12 @@ public final class PreparedSession {
             throw SessionSetupError.invalidProtocol(f)
         }
         store = try SessionStore(directory: URL(fileURLWithPath: options.sessionsDirectory))
+        // Session numbers come from the store: the participant's next one, or the one asked for if free.
+        let next = store.nextSessionNumber(for: options.participantID)
+        if let asked = options.sessionNumber, store.sessionNumbers(of: options.participantID).contains(asked) {
+            throw SessionSetupError.sessionNumberUsed(participant: options.participantID, number: asked, next: next)
+        }
+        sessionNumber = options.sessionNumber ?? next
         let start = Date()
         sessionID = options.sessionID ?? PreparedSession.newSessionID(participant: options.participantID, at: start)
 
@@ -65,12 +83,17 @@ public final class PreparedSession {
             }
         }
         let metadata = SessionMetadata(
-            sessionID: sessionID, participantID: options.participantID, sessionNumber: options.sessionNumber,
+            sessionID: sessionID, participantID: options.participantID, sessionNumber: sessionNumber,
             protocolID: plan.id, protocolVersion: plan.version,
             protocolHash: ContentHash.sha256Hex(file: options.protocolPath) ?? "",
             environmentHashes: environmentHashes, softwareVersion: options.softwareVersion, seed: options.seed,
             runtimeName: runtime, headsetName: headset, displayRateHz: displayRateHz,
             startWallClock: start.timeIntervalSince1970)
+        // LSL before the record, so a station without liblsl leaves no half-started record.
+        var library: LSLLibrary?
+        if options.labStreamingHeartRateType != nil {
+            do { library = try LSLLibrary.load() } catch { throw SessionSetupError.labStreaming("\(error)") }
+        }
         recorder = try store.create(metadata)
 
         sound = options.sound ? SessionSound.open(warn: warn) : nil
@@ -84,6 +107,21 @@ public final class PreparedSession {
             if let baseline = script.heartRateBaseline {
                 conductor.mailbox.post(SessionInput(.heartRateBaseline(bpm: baseline), from: .script))
             }
+        }
+        if let type = options.labStreamingHeartRateType, let library {
+            let tap = try LabStreamingTap(library: library, sessionID: sessionID, displayRateHz: displayRateHz,
+                                          inlets: [.init(streamType: type, recordKind: LabStreamingTap.Inlet.heartRate.recordKind)])
+            conductor.lab = tap
+            recorder.tapEvents { tap.marker($0) }
+        }
+        // Say where heart rate comes from; without a source the heart-rate rule cannot act.
+        let heartRate = LabStreamingTap.Inlet.heartRate.recordKind
+        if options.patientScript?.heartRate != nil {
+            conductor.noteSource(kind: heartRate, source: "script", detail: "the patient script", at: 0, moment: nil)
+        } else if let type = options.labStreamingHeartRateType {
+            conductor.noteSource(kind: heartRate, source: "none", detail: "waiting for an LSL stream of type \(type)", at: 0, moment: nil)
+        } else {
+            conductor.noteSource(kind: heartRate, source: "none", detail: "no sensor: start the session with --lsl and an LSL heart-rate app", at: 0, moment: nil)
         }
     }
 

@@ -5,6 +5,7 @@
 import Foundation
 import ExposureCore
 import Environments
+import LabStreaming
 import Recording
 import SceneModel
 
@@ -111,6 +112,8 @@ public final class SessionConductor {
             recordWatchdog(active: false, at: t, moment: m)
         }
 
+        // First, so that every event of this frame is marked on LSL through this frame's clock pair.
+        if let lab { takeLabStreams(lab, at: t, moment: m) }
         var sources = applySignals(at: t, moment: m)
         noteRefusedInputs(at: t, moment: m)
         ratingOrigins.removeAll(keepingCapacity: true)
@@ -218,6 +221,53 @@ public final class SessionConductor {
         }
         if let why = r.abort { system(.abort(reason: why)) }
         return sources
+    }
+
+    /// The session on Lab Streaming Layer (markers, head pose, heart rate in), when it is on.
+    public var lab: LabStreamingTap?
+    private var labInlets: [String: String] = [:]
+
+    /// Clock pairs into the record, the head pose out, and what the inlets received in: heart rate
+    /// drives the engine's heart-rate rule like any sample, at the time it was measured.
+    private func takeLabStreams(_ lab: LabStreamingTap, at t: Double, moment m: FrameMoment) {
+        let (pair, samples) = lab.frame(displayTimeNs: m.displayTimeNs, head: m.head)
+        if let pair {
+            _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock, displayTimeNs: m.displayTimeNs, kind: "clock_pair",
+                                               actor: .system, reason: "the display time and the host's clocks read together",
+                                               payloadJSON: RecordedEvent.payload(pair.payload)))
+        }
+        let first = firstDisplayNs ?? m.displayTimeNs
+        for s in samples {
+            let measured = Double(s.displayTimeNs - first) / 1e9
+            _ = recorder?.record(PhysioSample(kind: s.kind, value: s.value, sessionTime: measured,
+                                              wallClock: m.wallClock + Double(s.displayTimeNs - m.displayTimeNs) / 1e9))
+            if s.kind == LabStreamingTap.Inlet.heartRate.recordKind {
+                _ = engine.handle(.heartRate(bpm: s.value), at: t)
+                snapshot.heartRate = s.value
+            }
+        }
+        let connected = lab.connectedInlets
+        for (kind, stream) in connected where labInlets[kind] == nil {
+            noteSource(kind: kind, source: "lsl", detail: "LSL stream \(stream)", at: t, moment: m)
+        }
+        labInlets = connected
+    }
+
+    /// Where a signal comes from, in the record and the console: `none` means the rules that need
+    /// it (the heart-rate rule) cannot act this session, which is said rather than left silent.
+    func noteSource(kind: String, source: String, detail: String, at t: Double, moment m: FrameMoment?) {
+        let active = source != "none"
+        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m?.wallClock ?? Date().timeIntervalSince1970,
+                                           displayTimeNs: m?.displayTimeNs, kind: "signal_source", actor: .system,
+                                           reason: active ? "\(kind) from \(detail)" : "no \(kind) source: \(detail)",
+                                           payloadJSON: RecordedEvent.payload(["signal": kind, "source": source, "rule_active": active])))
+        if kind == LabStreamingTap.Inlet.heartRate.recordKind { snapshot.heartRateSource = active ? detail : nil }
+        alertCount += 1
+        snapshot.alerts.append(.init(id: alertCount, kind: .info,
+                                     message: active ? "system: heart rate from \(detail)" : "system: no heart-rate source: the heart-rate safety rule is inactive (\(detail))",
+                                     time: t))
+        if snapshot.alerts.count > 20 { snapshot.alerts.removeFirst() }
+        lastPublished = -.infinity
     }
 
     private var refusedNoted = 0

@@ -26,6 +26,9 @@ public struct SessionSnapshot: Sendable {
     public var fmsHistory: [Point] = []
     public var intensityHistory: [Point] = []
     public var heartRate: Double?
+    /// Where heart rate comes from ("LSL stream ...", "the patient script"); nil when there is no
+    /// source and the heart-rate rule cannot act.
+    public var heartRateSource: String?
     public var framesPerSecond: Double = 0
     public var cpuMsPerFrame: Double = 0
     public var missedFrames: Int = 0

@@ -19,8 +19,8 @@ struct Session: ParsableCommand {
     @Option(help: "Directory of session records (default: $EXPOSURE_SESSIONS or ./sessions).")
     var sessions: String = ProcessInfo.processInfo.environment["EXPOSURE_SESSIONS"] ?? "sessions"
 
-    @Option(help: "Session number for this participant (1 = first session).")
-    var sessionNumber: Int = 1
+    @Option(help: "Session number for this participant (1 = first session). Default: the participant's next free number in the sessions directory; a number already used is refused.")
+    var sessionNumber: Int?
 
     @Option(help: "A scripted patient (docs/patient-script.md) instead of a real one: for rehearsals and tests.")
     var patient: String?
@@ -58,6 +58,12 @@ struct Session: ParsableCommand {
     @Flag(help: "A run meant to go unwatched (a scripted rehearsal or research run): nobody at the console does not count as a lost link. Said so in the record. Without it, with the console listening, the session is supervised from its start (see the protocol's require_therapist).")
     var unsupervised = false
 
+    @Flag(help: "Lab Streaming Layer: publish the session's markers and head pose, and take heart rate from an LSL stream (docs/lab-streaming.md). Needs liblsl (a system package, or `pip install pylsl`).")
+    var lsl = false
+
+    @Option(help: "With --lsl: the LSL stream type heart rate is taken from.")
+    var lslHeartRateType = "HeartRate"
+
     @Flag(help: "Desktop mode: no OpenXR runtime; the same frame loop renders offscreen, keys on stdin (o = opt out, p = pause, c = consent, r = resume, 0-9 = the asked rating (SUDS when none) at 0-90 % of its scale).")
     var desktop = false
 
@@ -72,6 +78,7 @@ struct Session: ParsableCommand {
         options.sessionNumber = sessionNumber
         options.seed = seed
         options.sound = !noSound
+        if lsl { options.labStreamingHeartRateType = lslHeartRateType }
         if let patient { options.patientScript = try PatientScriptParser.load(path: patient) }
         var xr = XRConfiguration()
         xr.vulkanValidation = validation
@@ -96,7 +103,16 @@ struct Session: ParsableCommand {
         } else {
             loop = OpenXRFrameLoop(configuration: xr)
         }
-        let outcome = try SessionLauncher.run(options, loop: loop, runtimeLabel: desktop ? "desktop" : "OpenXR", console: console)
+        let outcome: SessionOutcome
+        do {
+            outcome = try SessionLauncher.run(options, loop: loop, runtimeLabel: desktop ? "desktop" : "OpenXR", console: console)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            // A session that could not run is status 2 (see --help), said in one line without usage text.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let status = Outcome.status(of: outcome)
         SessionLauncher.printOutcome(outcome, status: status)
         if status != 0 { throw ExitCode(status) }

@@ -236,7 +236,8 @@ final class ConsoleSafetyBrowserTests: XCTestCase {
     }
 }
 
-/// The rejection rules in docs/control-protocol.md are the engine's (SafetyRule) plus the bridge's `not_applied`.
+/// The rejection rules in docs/control-protocol.md are the engine's (SafetyRule) plus the bridge's
+/// `not_applied` and `not_recorded`.
 final class ControlDocsRuleTests: XCTestCase {
     func testDocumentedRejectionRulesAreTheEnginesRules() throws {
         let doc = E2E.packageRoot.appendingPathComponent("docs/control-protocol.md")
@@ -245,7 +246,8 @@ final class ControlDocsRuleTests: XCTestCase {
         let rules = lines[(start + 2)...].prefix { $0.hasPrefix("|") }.map {
             $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
         }
-        XCTAssertEqual(Set(rules), Set(SafetyRule.allCases.map(\.rawValue) + ["not_applied"]))
-        XCTAssertEqual(rules.count, SafetyRule.allCases.count + 1)
+        let bridge = ["not_applied", ControlBridge.notRecorded]
+        XCTAssertEqual(Set(rules), Set(SafetyRule.allCases.map(\.rawValue) + bridge))
+        XCTAssertEqual(rules.count, SafetyRule.allCases.count + bridge.count)
     }
 }

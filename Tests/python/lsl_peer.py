@@ -3,7 +3,11 @@
 receive N_MARKERS N_POSES: resolves the session's marker and head-pose streams by type, pulls
   that many samples of each, prints them as JSON with timestamps on this host's LSL clock.
 send-heart-rate N: publishes a HeartRate stream, waits for a subscriber, pushes N samples with
-  known timestamps, prints them as JSON, and stays up a little so they are read."""
+  known timestamps, prints them as JSON, and stays up a little so they are read.
+session BPM SECONDS: a lab beside a session: publishes heart rate BPM at 10 Hz and prints every
+  marker of the session's marker stream (resolved by type) as a JSON line with its timestamp on
+  this host's LSL clock, for SECONDS."""
+import threading
 import json
 import sys
 import time
@@ -51,8 +55,36 @@ def send_heart_rate(n):
     time.sleep(5)
 
 
+def session(bpm, seconds):
+    info = pylsl.StreamInfo("Test chest strap", "HeartRate", 1, 10.0, "float32", "test-strap-session")
+    outlet = pylsl.StreamOutlet(info)
+    stop = time.time() + seconds
+
+    def beat():
+        while time.time() < stop:
+            outlet.push_sample([bpm], pylsl.local_clock())
+            time.sleep(0.1)
+
+    threading.Thread(target=beat, daemon=True).start()
+    print(json.dumps({"publishing": bpm}), flush=True)
+    found = pylsl.resolve_byprop("type", "Markers", timeout=min(30, seconds))
+    if not found:
+        print(json.dumps({"error": "no marker stream"}), flush=True)
+        return
+    inlet = pylsl.StreamInlet(found[0])
+    inlet.open_stream(timeout=10)
+    print(json.dumps({"markers_from": found[0].name()}), flush=True)
+    correction = inlet.time_correction(timeout=5)
+    while time.time() < stop:
+        sample, ts = inlet.pull_sample(timeout=0.2)
+        if sample is not None:
+            print(json.dumps({"marker": sample[0], "timestamp": ts + correction}), flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "receive":
         receive(int(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "session":
+        session(float(sys.argv[2]), float(sys.argv[3]))
     else:
         send_heart_rate(int(sys.argv[2]))
