@@ -73,7 +73,7 @@ public final class ControlBridge: ControlledSession, @unchecked Sendable {
             return .rejected(code: rule.rawValue, message: why)
         case nil:
             lock.withLock { settled.settle(seq) }
-            return .rejected(code: "not_applied", message: "the session did not reach the command within \(Int(Self.decisionTimeout)) s (no frames are running); it was not applied")
+            return .rejected(code: "not_applied", message: "the session did not reach the command within \(Int(Self.decisionTimeout)) s (neither a frame nor the watchdog took it up); it was not applied")
         }
     }
 

@@ -137,7 +137,7 @@ final class SafetyLaneTests: XCTestCase {
     }
 
     /// Frames stop; the therapist ends the session from the console. The watchdog applies End:
-    /// the console hears `applied` (not "no frames are running"), the frame loop is told to stop,
+    /// the console hears `applied` (not `not_applied`), the frame loop is told to stop,
     /// and the record closes as ended by the therapist.
     func testWithNoFramesTheWatchdogAppliesTheTherapistsEnd() async throws {
         let s = try TestSession.heights(in: sessions, idPrefix: "watchdog-end")
