@@ -117,11 +117,11 @@ public final class PreparedSession {
         // Say where heart rate comes from; without a source the heart-rate rule cannot act.
         let heartRate = LabStreamingTap.Inlet.heartRate.recordKind
         if options.patientScript?.heartRate != nil {
-            conductor.noteSource(kind: heartRate, source: "script", detail: "the patient script", at: 0, moment: nil)
+            conductor.announceSource(kind: heartRate, source: "script", detail: "the patient script")
         } else if let type = options.labStreamingHeartRateType {
-            conductor.noteSource(kind: heartRate, source: "none", detail: "waiting for an LSL stream of type \(type)", at: 0, moment: nil)
+            conductor.announceSource(kind: heartRate, source: "none", detail: "waiting for an LSL stream of type \(type)")
         } else {
-            conductor.noteSource(kind: heartRate, source: "none", detail: "no sensor: start the session with --lsl and an LSL heart-rate app", at: 0, moment: nil)
+            conductor.announceSource(kind: heartRate, source: "none", detail: "no sensor: start the session with --lsl and an LSL heart-rate app")
         }
     }
 

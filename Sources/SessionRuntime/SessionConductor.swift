@@ -97,6 +97,8 @@ public final class SessionConductor {
         if firstDisplayNs == nil {
             firstDisplayNs = m.displayTimeNs
             engine.handle(.start, at: 0)
+            for a in announcements { noteSource(kind: a.kind, source: a.source, detail: a.detail, at: 0, moment: m) }
+            announcements.removeAll()
         }
         // Session time is the runtime's display clock: what the patient saw, when it was shown.
         // After the watchdog stood in, never earlier than the time it last used.
@@ -253,12 +255,18 @@ public final class SessionConductor {
         labInlets = connected
     }
 
+    private var announcements: [(kind: String, source: String, detail: String)] = []
+    /// Where a signal comes from as the session is set up; said at the first frame, on its display time.
+    func announceSource(kind: String, source: String, detail: String) {
+        announcements.append((kind, source, detail))
+    }
+
     /// Where a signal comes from, in the record and the console: `none` means the rules that need
     /// it (the heart-rate rule) cannot act this session, which is said rather than left silent.
-    func noteSource(kind: String, source: String, detail: String, at t: Double, moment m: FrameMoment?) {
+    func noteSource(kind: String, source: String, detail: String, at t: Double, moment m: FrameMoment) {
         let active = source != "none"
-        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m?.wallClock ?? Date().timeIntervalSince1970,
-                                           displayTimeNs: m?.displayTimeNs, kind: "signal_source", actor: .system,
+        _ = recorder?.record(RecordedEvent(sessionTime: t, wallClock: m.wallClock,
+                                           displayTimeNs: m.displayTimeNs, kind: "signal_source", actor: .system,
                                            reason: active ? "\(kind) from \(detail)" : "no \(kind) source: \(detail)",
                                            payloadJSON: RecordedEvent.payload(["signal": kind, "source": source, "rule_active": active])))
         if kind == LabStreamingTap.Inlet.heartRate.recordKind { snapshot.heartRateSource = active ? detail : nil }
