@@ -244,12 +244,17 @@ enum SessionRecordReader {
                                          kind: kind, value: s.double(4), items: items, source: s.string(6)))
             return nil
         }
+        // A missing value is NaN (exported as n/a), never a 0 nobody measured.
+        var posesWithGaps = 0
         readTable(db, "poses", "SELECT * FROM poses ORDER BY rowid", &damage, path) { s in
-            record.poses.append(PoseSample(
-                displayTimeNs: s.int64(0), wallClock: s.double(1),
-                position: SIMD3(Float(s.double(2)), Float(s.double(3)), Float(s.double(4))),
-                orientation: SIMD4(Float(s.double(5)), Float(s.double(6)), Float(s.double(7)), Float(s.double(8)))))
+            let v = (2...8).map { s.isNull(Int32($0)) ? Float.nan : Float(s.double(Int32($0))) }
+            if v.contains(where: \.isNaN) { posesWithGaps += 1 }
+            record.poses.append(PoseSample(displayTimeNs: s.int64(0), wallClock: s.double(1),
+                                           position: SIMD3(v[0], v[1], v[2]), orientation: SIMD4(v[3], v[4], v[5], v[6])))
             return nil
+        }
+        if posesWithGaps > 0 {
+            damaged("poses table", "\(posesWithGaps) head-pose samples have missing values (exported as n/a)")
         }
         readTable(db, "frames", "SELECT * FROM frames ORDER BY rowid", &damage, path) { s in
             record.frames.append(FrameSample(index: s.int64(0), displayTimeNs: s.int64(1), cpuMs: Float(s.double(2)),
@@ -261,8 +266,23 @@ enum SessionRecordReader {
                                               wallClock: s.double(3)))
             return nil
         }
+        // Damage the reads above cannot see (an index that no longer matches its table) shows in
+        // SQLite's own check; a problem already named is not named twice.
+        if damage.isEmpty, let problems = integrityProblems(db), !problems.isEmpty {
+            damaged("database file", "integrity check: " + problems.prefix(3).joined(separator: "; ")
+                    + (problems.count > 3 ? " (\(problems.count) problems in all)" : ""))
+        }
         record.damage = damage
         return record
+    }
+
+    /// SQLite's `quick_check` (every page and index, without the slower cross-checks): nil when it
+    /// could not run, [] when the file is sound.
+    static func integrityProblems(_ db: SQLiteDatabase) -> [String]? {
+        guard let s = try? db.prepare("PRAGMA quick_check(20)") else { return nil }
+        var lines: [String] = []
+        while (try? s.step("quick_check")) == true { lines.append(s.string(0)) }
+        return lines == ["ok"] ? [] : lines
     }
 
     /// Reads rows until the end or the first unreadable page; `row` returns a problem with one row

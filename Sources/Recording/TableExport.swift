@@ -62,6 +62,9 @@ enum TableExport {
         }
     }
 
+    /// A value that was not recorded is JSON null (JSON has no NaN).
+    static func jsonNumber(_ v: Float) -> Any { v.isFinite ? Double(v) : NSNull() }
+
     static func exportJSONL(_ r: SessionRecord, to out: URL) throws -> [String] {
         try ExportFiles.makeDirectory(out)
         let m = r.metadata
@@ -104,8 +107,8 @@ enum TableExport {
         for p in r.poses {
             lines.append(line([
                 "type": "pose", "display_time_ns": Int(p.displayTimeNs), "wall_clock": p.wallClock,
-                "position": [p.position.x, p.position.y, p.position.z].map(Double.init),
-                "orientation": [p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w].map(Double.init),
+                "position": [p.position.x, p.position.y, p.position.z].map(jsonNumber),
+                "orientation": [p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w].map(jsonNumber),
             ]))
         }
         for f in r.frames {

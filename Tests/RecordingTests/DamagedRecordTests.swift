@@ -89,6 +89,59 @@ final class DamagedRecordTests: XCTestCase {
         XCTAssertTrue(result.files.contains { $0.hasSuffix("_events.tsv") })
     }
 
+    func testMissingPoseValuesAreNamedAndExportedAsNotAvailable() throws {
+        let (store, path) = try makeRecord("nullpose")
+        var db: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(path, &db), SQLITE_OK)
+        XCTAssertEqual(sqlite3_exec(db, "UPDATE poses SET px = NULL, qw = NULL WHERE rowid IN (5, 6)", nil, nil, nil), SQLITE_OK)
+        sqlite3_close(db)
+
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.damage.map(\.description).filter { $0.contains("2 head-pose samples have missing values") }.count, 1, "\(r.damage)")
+        XCTAssertTrue(r.poses[4].position.x.isNaN && r.poses[4].orientation.w.isNaN, "NaN, not a 0 nobody measured")
+        XCTAssertFalse(r.poses[3].position.x.isNaN)
+
+        let csv = temporaryDirectory("nullpose-csv")
+        let result = try RecordExporter.export(r, format: .csv, to: csv)
+        XCTAssertFalse(result.damage.isEmpty)
+        let poses = try String(contentsOf: csv.appendingPathComponent("poses.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(poses[5].split(separator: ",")[4], "n/a", String(poses[5]))
+        XCTAssertTrue(try String(contentsOf: csv.appendingPathComponent("DAMAGE.txt"), encoding: .utf8).contains("missing values"))
+
+        let jsonl = temporaryDirectory("nullpose-jsonl")
+        _ = try RecordExporter.export(r, format: .jsonl, to: jsonl)
+        let lines = try String(contentsOf: jsonl.appendingPathComponent("session.jsonl"), encoding: .utf8).split(separator: "\n")
+        let pose = try XCTUnwrap(lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["type"] as? String == "pose" }.dropFirst(4).first)
+        XCTAssertTrue((pose["position"] as? [Any])?.first is NSNull, "\(pose)")
+        XCTAssertEqual(lines.filter { $0 == "{}" }.count, 0, "no line lost to a value JSON cannot hold")
+
+        let bids = temporaryDirectory("nullpose-bids").appendingPathComponent("dataset")
+        _ = try RecordExporter.export(r, format: .bids, to: bids)
+        let motion = try String(contentsOf: bids.appendingPathComponent("sub-P0042/ses-3/motion/sub-P0042_ses-3_task-exposure_tracksys-hmd_motion.tsv"),
+                                encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(motion[4].hasPrefix("n/a\t"), String(motion[4]))
+    }
+
+    func testIndexOnlyCorruptionIsNoticedThoughEveryTableReads() throws {
+        let (store, path) = try makeRecord("index")
+        let intact = try store.read("S-001")
+        // The metadata's key index: its page garbled, the table itself untouched.
+        let (page, size) = try rootPage("sqlite_autoindex_meta_1", path: path)
+        try overwrite(path, at: (page - 1) * size + size / 2, with: (0..<(size / 2)).map { UInt8(truncatingIfNeeded: $0 &* 91 &+ 7) })
+
+        let r = try store.read("S-001")
+        XCTAssertEqual(r.metadata, intact.metadata, "the table reads")
+        XCTAssertEqual(r.events.count, intact.events.count)
+        XCTAssertEqual(r.damage.count, 1, "\(r.damage)")
+        guard case let .damaged(_, part, detail)? = r.damage.first else { return XCTFail("\(r.damage)") }
+        XCTAssertEqual(part, "database file")
+        XCTAssertTrue(detail.hasPrefix("integrity check: "), detail)
+        let out = temporaryDirectory("index-out")
+        let result = try RecordExporter.export(r, format: .csv, to: out)
+        XCTAssertEqual(result.damage, r.damage, "the export says so (exit 3 from the command line)")
+    }
+
     func testDamagedHeaderIsNotARecord() throws {
         let (store, path) = try makeRecord("header")
         try overwrite(path, at: 0, with: Array("NOT SQLITE AT ALL".utf8))
