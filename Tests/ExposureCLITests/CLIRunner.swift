@@ -34,6 +34,15 @@ enum CLI {
         return found
     }
 
+    /// A test tool that scripts/install-deps --test installs (the project's Python tools first, then
+    /// PATH); a failure that says how to install it, never a skip.
+    static func tool(_ name: String) throws -> String {
+        let dirs = [packageRoot.appendingPathComponent(".build-tools/python/bin").path]
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        if let found = dirs.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
+        throw NSError(domain: "CLI", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(name) is not installed: run scripts/install-deps --test"])
+    }
+
     /// Runs `exposure args...` in the package folder; kills it after `timeout` seconds.
     static func run(_ args: [String], environment: [String: String] = [:], timeout: TimeInterval = 60,
                     file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {

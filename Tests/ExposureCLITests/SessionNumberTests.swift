@@ -39,5 +39,20 @@ final class SessionNumberTests: XCTestCase {
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(study)/sub-P0200").filter { $0.hasPrefix("ses-") }.sorted(),
                        ["ses-1", "ses-2"], "three runs, one refused: two sessions")
+
+        // Records of real sessions make a dataset the official validator accepts.
+        let validator = Process()
+        validator.executableURL = URL(fileURLWithPath: try CLI.tool("bids-validator-deno"))
+        validator.arguments = ["--format", "json", study]
+        let pipe = Pipe()
+        validator.standardOutput = pipe
+        validator.standardError = FileHandle.nullDevice
+        try validator.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        validator.waitUntilExit()
+        let validation = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
+        let issues = (validation["issues"] as? [String: Any])?["issues"] as? [[String: Any]] ?? []
+        let errors = issues.filter { $0["severity"] as? String == "error" }
+        XCTAssertEqual(errors.count, 0, errors.map { "\($0["code"] ?? "") \($0["subCode"] ?? "") \($0["location"] ?? "")" }.joined(separator: "\n"))
     }
 }
