@@ -183,10 +183,23 @@ public final class ControlServer: @unchecked Sendable {
         hub.stop()
         summaryTask?.cancel()
         writeRefusalSummaries()
-        await registry.closeAll()
-        await group?.triggerGracefulShutdown()
-        _ = try? await task?.value
+        // A peer that stops reading can hold a WebSocket close or the graceful shutdown open for
+        // ever, and with it the session's exit: both get a few seconds, then the server is cancelled.
+        let registry = self.registry
+        let finished = StopSignal()
+        Task {
+            await registry.closeAll()
+            await group?.triggerGracefulShutdown()
+            _ = try? await task?.value
+            finished.set()
+        }
+        if await finished.wait(seconds: Self.gracefulStopSeconds) { return }
+        task?.cancel()
+        _ = await finished.wait(seconds: 2)
     }
+
+    /// How long stopping waits for connections to close before the server is cancelled.
+    static let gracefulStopSeconds = 3.0
 }
 
 extension ControlServer {
@@ -194,6 +207,21 @@ extension ControlServer {
     func writeRefusalSummaries() {
         let seconds = Double(configuration.refusalSummaryInterval.components.seconds)
         for entry in tally.drain(interval: "in the last \(Int(seconds)) s") { session.recordControlEvent(entry) }
+    }
+}
+
+/// Set once the server has stopped; `wait` polls it with a deadline (stopping is rare and short).
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func set() { lock.withLock { done = true } }
+    func wait(seconds: Double) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ done }) { return true }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return lock.withLock { done }
     }
 }
 
