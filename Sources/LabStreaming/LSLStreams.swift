@@ -114,7 +114,9 @@ public final class LSLInlet: @unchecked Sendable {
         var error: Int32 = 0
         let now = lib.localClock()
         if now - correctedAt > 5 {
-            let c = lib.timeCorrection(inlet, 0.1, &error)
+            // Timeout 0: never wait on the frame thread. The first call starts liblsl's own offset
+            // measurement in the background; until it has one, the previous correction stays.
+            let c = lib.timeCorrection(inlet, 0, &error)
             if error == 0 { correction = c; correctedAt = now }
         }
         var out: [(values: [Double], lslTime: Double)] = []
